@@ -1,0 +1,72 @@
+/* main.c — `tripod`: dispatches to a subcommand.
+ *
+ * Global options come before the subcommand:
+ *   --refdata DIR     the reference-data directory (see refdata.h)
+ *   --log-level L     debug|info|warn|error|off (JSON lines on stderr)
+ */
+#include "cli/cli.h"
+#include "core/log.h"
+#include "refdata/refdata.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define TRIPOD_VERSION "0.1.0"
+
+static const cli_command_t commands[] = {
+    { "generate", "write a deterministic synthetic population (claims, FHIR, HL7 v2)",
+      cmd_generate },
+    { "import", "load claims, FHIR and HL7 v2 files into a store", cmd_import },
+    { "info", "print what the store holds", cmd_info },
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: tripod [--refdata DIR] [--log-level LEVEL] <command> [options]\n\n"
+               "Tripod: value-based primary care — population analytics, care coordination\n"
+               "and patient outreach.\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'tripod <command> --help' describes each command.\n"
+               "Exit codes: 0 success, 1 bad input, 2 misuse.\n");
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            usage(stdout);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("tripod %s\n", TRIPOD_VERSION);
+            return CLI_OK;
+        } else if (strcmp(argv[i], "--refdata") == 0 && i + 1 < argc) {
+            refdata_set_dir(argv[++i]);
+        } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
+            log_level_t level;
+            if (log_level_parse(argv[++i], &level) != 0) {
+                fprintf(stderr, "tripod: unknown log level '%s'\n", argv[i]);
+                return CLI_USAGE;
+            }
+            log_set_level(level);
+        } else {
+            fprintf(stderr, "tripod: unknown option '%s' (see 'tripod --help')\n", argv[i]);
+            return CLI_USAGE;
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return CLI_USAGE;
+    }
+    for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++)
+        if (strcmp(argv[i], commands[c].name) == 0) {
+            if (!commands[c].run) {
+                fprintf(stderr, "tripod: '%s' is not part of this build\n", argv[i]);
+                return CLI_USAGE;
+            }
+            return commands[c].run(argc - i, argv + i);
+        }
+    fprintf(stderr, "tripod: unknown command '%s' (see 'tripod --help')\n", argv[i]);
+    return CLI_USAGE;
+}
