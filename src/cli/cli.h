@@ -33,5 +33,12 @@ int cli_wants_help(int argc, char **argv);
 CLI_COMMAND(generate);
 CLI_COMMAND(import);
 CLI_COMMAND(info);
+CLI_COMMAND(analyze);
+CLI_COMMAND(report);
+CLI_COMMAND(hcc);
+CLI_COMMAND(measure);
+CLI_COMMAND(mllp);
+CLI_COMMAND(serve);
+CLI_COMMAND(audit);
 
 #endif
