@@ -54,5 +54,10 @@ code_system_t code_system_from_uri(const char *uri);
 const char *code_system_uri(code_system_t sys);
 /* Short name: "ICD10CM", "HCPCS", "LOINC", "SNOMED", "NDC", "RXNORM", ... */
 const char *code_system_name(code_system_t sys);
+/* The FHIR system URI for one canonical CPT/HCPCS code, since CODE_CPT_HCPCS
+ * covers two code systems: HCPCS Level II codes (a leading letter, G0439) get
+ * https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets, CPT codes (99214,
+ * 0001F) http://www.ama-assn.org/go/cpt (which code_system_uri returns). */
+const char *code_cpt_hcpcs_uri(const char *code);
 
 #endif
