@@ -40,10 +40,9 @@ static unsigned char *chunk_data(chunk_t *c)
 static chunk_t *chunk_new(size_t size)
 {
     if (size > SIZE_MAX - sizeof(chunk_t) - ARENA_ALIGN)
-        size = SIZE_MAX; /* forces mem_alloc to fail: out of memory */
-    else
-        size += ARENA_ALIGN - 1;
-    chunk_t *c = mem_alloc(size == SIZE_MAX ? SIZE_MAX : sizeof(chunk_t) + size);
+        mem_oom();
+    size += ARENA_ALIGN - 1;
+    chunk_t *c = mem_alloc(sizeof(chunk_t) + size);
     c->next = NULL;
     c->size = size;
     c->used = 0;
@@ -131,7 +130,7 @@ void *arena_alloc(arena_t *a, size_t n)
 void *arena_calloc(arena_t *a, size_t count, size_t n)
 {
     if (n && count > SIZE_MAX / n)
-        return arena_alloc(a, SIZE_MAX); /* aborts: out of memory */
+        mem_oom();
     size_t total = count * n;
     void *p = arena_alloc(a, total);
     memset(p, 0, total ? total : 1);

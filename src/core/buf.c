@@ -47,6 +47,8 @@ void buf_reset(buf_t *b)
 int buf_reserve(buf_t *b, size_t extra)
 {
     size_t max = buf_max(b);
+    if (max > SIZE_MAX - 1) /* keep max + 1 (the NUL) representable */
+        max = SIZE_MAX - 1;
     if (b->len > max || extra > max - b->len)
         return -1;
     size_t need = b->len + extra + 1;

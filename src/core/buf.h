@@ -18,7 +18,10 @@ typedef struct buf {
 } buf_t;
 
 #define BUF_DEFAULT_MAX ((size_t)1 << 30) /* 1 GiB */
-#define BUF_INIT {NULL, 0, 0, 0}
+/* (clang-format 14 would split this braced macro body over four lines.) */
+/* clang-format off */
+#define BUF_INIT { NULL, 0, 0, 0 }
+/* clang-format on */
 
 void buf_init(buf_t *b, size_t max);
 void buf_free(buf_t *b);

@@ -7,8 +7,11 @@
  *   CPT/HCPCS   5 characters, upper case                 99214, G0439, 0001F
  *   LOINC       digits '-' check digit (mod 10 checked)  4548-4
  *   SNOMED CT   6-18 digits, Verhoeff check digit        44054006
- *   NDC         11 digits, 5-4-2, from any 10-digit form  00002322730
- *   RxNorm      digits                                   860975
+ *   NDC         11 digits, 5-4-2, from 11 plain digits or 00002322730
+ *               a hyphenated 4-4-2, 5-3-2, 5-4-1 or 5-4-2 form (a plain
+ *               10-digit NDC is ambiguous and rejected)
+ *   RxNorm      digits, no leading zero                  860975
+ *   CVX         1-3 digits, at least two written         08, 140
  * Each norm function reads n bytes of `in` (surrounding blanks ignored) and
  * writes the canonical form plus NUL into out (size cap); it returns 0, or -1
  * when the input is not a valid code of that system.

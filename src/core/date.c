@@ -429,11 +429,15 @@ bool date_is_federal_holiday(date_t d)
         return false;
     int y, m, dd;
     date_to_ymd(d, &y, &m, &dd);
-    date_t hol[MAX_HOLIDAYS];
-    int k = holidays_of_year(y, hol);
-    for (int i = 0; i < k; i++)
-        if (hol[i] == d)
+    /* Only rules of this month can match: observance shifts a holiday by a
+     * day, and no holiday but New Year's Day sits on a month's first or last
+     * day (Jan 1 on a Saturday is handled below). */
+    for (size_t i = 0; i < N_HOLIDAY_RULES; i++) {
+        const holiday_rule_t *r = &holiday_rules[i];
+        if (r->month == m && y >= r->from && y <= r->to &&
+            holiday_observed(holiday_actual(r, y)) == d)
             return true;
+    }
     /* Next year's New Year's Day observed on Friday, December 31. */
     if (m == 12 && dd == 31 && y < DATE_MAX_YEAR && wd == 4)
         return date_weekday((date_t)days_from_civil(y + 1, 1, 1)) == 5;

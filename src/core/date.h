@@ -13,8 +13,8 @@
 
 typedef int32_t date_t;
 
-#define DATE_NONE INT32_MIN /* "no date" (a missing value) */
-#define DATE_FMT_LEN 11     /* "YYYY-MM-DD" + NUL */
+#define DATE_NONE    INT32_MIN /* "no date" (a missing value) */
+#define DATE_FMT_LEN 11        /* "YYYY-MM-DD" + NUL */
 
 /* Valid years are 1..9999. Returns DATE_NONE for an impossible date. */
 date_t date_from_ymd(int y, int m, int d);

@@ -35,8 +35,7 @@ void err_clear(err_t *e);
 
 /* Sets code and message (printf-style); keeps any place already recorded.
  * Returns code so that `return err_set(e, ERR_INPUT, ...)` reads well. */
-int err_set(err_t *e, err_code_t code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int err_set(err_t *e, err_code_t code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Sets code, place and message at once. file/field may be NULL. */
 int err_at(err_t *e, err_code_t code, const char *file, long line, long col, const char *field,
@@ -49,8 +48,9 @@ void err_where(err_t *e, const char *file, long line, long col, const char *fiel
 /* Writes "file:line:col: field: message" (parts omitted when empty) into out. */
 size_t err_format(const err_t *e, char *out, size_t n);
 
-/* The process exit code for an error: 0 ok, 1 bad input, 2 misuse, 1 otherwise
- * for data errors; internal and I/O errors map to 1 as well (see DESIGN.md). */
+/* The process exit code for an error (DESIGN.md, "Contract of the command
+ * line"): 0 for ERR_OK, 2 for ERR_USAGE, 1 for every other code (bad input,
+ * I/O, store, not found, internal). */
 int err_exit_code(const err_t *e);
 
 /* Short name of a code, e.g. "input". */

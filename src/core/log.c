@@ -11,8 +11,9 @@
 #include "core/buf.h"
 #include "core/str.h"
 
-#define LOG_MSG_MAX  8192              /* a longer message is cut, not dropped */
-#define LOG_LINE_MAX ((size_t)1 << 20) /* extra fields beyond this are dropped */
+#define LOG_MSG_MAX  8192               /* a longer message is cut, not dropped */
+#define LOG_LINE_MAX ((size_t)1 << 20)  /* fields past this are dropped */
+#define LOG_BUF_MAX  (LOG_LINE_MAX + 2) /* room for the closing "}\n" */
 
 static pthread_once_t log_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -96,10 +97,8 @@ static void log_begin(buf_t *b, log_level_t level, const char *event)
 /* One fwrite of the whole line, so concurrent lines never interleave. */
 static void log_emit(buf_t *b)
 {
-    if (buf_putc(b, '\n') != 0) {
-        /* Over the cap: should not happen given the per-field limits. */
-        return;
-    }
+    if (buf_putc(b, '\n') != 0)
+        return; /* cannot happen: lines stop at LOG_LINE_MAX */
     pthread_mutex_lock(&log_lock);
     FILE *f = log_stream ? log_stream : stderr;
     fwrite(b->data, 1, b->len, f);
@@ -120,7 +119,7 @@ void log_msg(log_level_t level, const char *event, const char *fmt, ...)
         va_end(ap);
     }
     buf_t b;
-    buf_init(&b, LOG_LINE_MAX);
+    buf_init(&b, LOG_BUF_MAX);
     log_begin(&b, level, event);
     buf_puts(&b, ",\"msg\":");
     buf_json_str(&b, msg, strlen(msg));
@@ -134,7 +133,7 @@ void log_kv(log_level_t level, const char *event, ...)
     if (!log_enabled(level))
         return;
     buf_t b;
-    buf_init(&b, LOG_LINE_MAX);
+    buf_init(&b, LOG_BUF_MAX);
     log_begin(&b, level, event);
     va_list ap;
     va_start(ap, event);
@@ -153,14 +152,13 @@ void log_kv(log_level_t level, const char *event, ...)
             rc = buf_putc(&b, ':');
         if (rc == 0)
             rc = v ? buf_json_str(&b, v, strlen(v)) : buf_puts(&b, "null");
-        if (rc != 0) {
+        if (rc != 0 || b.len > LOG_LINE_MAX) {
             b.len = mark;
             b.data[mark] = '\0';
         }
     }
     va_end(ap);
-    /* The closing brace must fit: reserve it by shrinking if needed. */
-    if (buf_putc(&b, '}') == 0)
-        log_emit(&b);
+    buf_putc(&b, '}'); /* fits: pairs stop at LOG_LINE_MAX */
+    log_emit(&b);
     buf_free(&b);
 }

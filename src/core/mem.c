@@ -9,8 +9,7 @@
 
 /* A batch engine cannot do anything useful without memory; say so in one
  * line (write(2) needs no allocation) and abort so a core dump shows where. */
-static void mem_oom(void) __attribute__((noreturn));
-static void mem_oom(void)
+_Noreturn void mem_oom(void)
 {
     static const char msg[] = "tripod: out of memory\n";
     ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);

@@ -18,10 +18,10 @@ void rng_seed(rng_t *r, uint64_t seed);
 /* Seeds from two numbers mixed (e.g. the run's seed and a patient index). */
 void rng_seed2(rng_t *r, uint64_t seed, uint64_t stream);
 uint64_t rng_next(rng_t *r);
-double rng_uniform(rng_t *r);               /* [0, 1) */
-uint32_t rng_below(rng_t *r, uint32_t n);   /* [0, n), unbiased; n > 0 */
-int rng_range(rng_t *r, int lo, int hi);    /* [lo, hi] inclusive */
-int rng_bernoulli(rng_t *r, double p);      /* 1 with probability p */
+double rng_uniform(rng_t *r);             /* [0, 1) */
+uint32_t rng_below(rng_t *r, uint32_t n); /* [0, n), unbiased; n > 0 */
+int rng_range(rng_t *r, int lo, int hi);  /* [lo, hi] inclusive */
+int rng_bernoulli(rng_t *r, double p);    /* 1 with probability p */
 double rng_normal(rng_t *r, double mean, double sd);
 double rng_lognormal(rng_t *r, double mu, double sigma);
 int rng_poisson(rng_t *r, double lambda);

@@ -135,9 +135,10 @@ static bool is_blank(char c)
 
 void str_trim(const char **s, size_t *n)
 {
-    if (!s || !n || !*s) {
-        if (n && s && !*s)
-            *n = 0;
+    if (!s || !n)
+        return;
+    if (!*s) {
+        *n = 0;
         return;
     }
     const char *p = *s;
