@@ -1,0 +1,618 @@
+/* sqlite.c — the embedded store backend.
+ *
+ * One connection, WAL journal (readers never block the writer),
+ * foreign_keys=ON, synchronous=NORMAL (durable at checkpoints, safe against
+ * corruption). Every statement is prepared once per connection, lazily, and
+ * reused; values are bound straight from the caller's record (SQLITE_STATIC)
+ * and dates are formatted into per-parameter scratch slots, so a put does no
+ * heap allocation. Dates are stored as ISO "YYYY-MM-DD" text and instants as
+ * "YYYY-MM-DDTHH:MM:SSZ" so that the file reads well in the sqlite3 shell.
+ */
+#include "store/store_impl.h"
+
+#include "core/mem.h"
+#include "core/str.h"
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SQ_MAX_PARAMS 96 /* parameters or result columns of a statement (a claim scan: 51) */
+#define SQ_NTABLES    16
+
+/* An insert statement and which of its parameters hold a value: binding
+ * NULL only where the previous row had a value saves most bind calls (most
+ * columns of a claim are empty). */
+typedef struct sq_insert {
+    sqlite3_stmt *st;
+    unsigned char set[SQ_MAX_PARAMS];
+} sq_insert_t;
+
+typedef struct sq_kind {
+    sq_insert_t upsert;        /* the record's table */
+    sq_insert_t upsert_header; /* medical claims: the header */
+    sqlite3_stmt *del_stale;   /* claims: lines of older deliveries of a claim_id */
+    sqlite3_stmt *scan;
+    /* The claim_id this delivery put last, and its header's hash: lines of
+     * one claim arrive together, so the header and the stale-line delete run
+     * once per claim rather than once per line. */
+    char *last_claim;
+    size_t last_cap;
+    int64_t last_delivery;
+    uint64_t last_hash;
+} sq_kind_t;
+
+typedef struct sq_store {
+    store_t base;
+    sqlite3 *db;
+    sq_kind_t kinds[SK_COUNT];
+    sqlite3_stmt *count[SQ_NTABLES];
+    sqlite3_stmt *begin, *commit, *rollback, *next_delivery, *file_seen;
+    sqlite3_stmt *del_med, *del_med_lines, *del_rx;
+    char scratch[SQ_MAX_PARAMS][STORE_TIME_FMT_LEN]; /* dates and instants being bound */
+    char *lists[SQ_MAX_PARAMS];      /* packed lists being bound, by parameter (lazily made) */
+    char *scan_lists[SQ_MAX_PARAMS]; /* lists being read, by result column (lazily made) */
+} sq_store_t;
+
+/* A STORE_LIST_MAX buffer of a slot array, made on first use and kept. */
+static char *sq_slot(char **slots, int idx)
+{
+    if (!slots[idx])
+        slots[idx] = mem_alloc(STORE_LIST_MAX);
+    return slots[idx];
+}
+
+static const store_dialect_t sq_dialect = { "TEXT", "TEXT", "TEXT", "REAL", " WITHOUT ROWID" };
+
+/* An ERR_DB error from the connection's last failure, naming the table and,
+ * when SQLite names it ("NOT NULL constraint failed: t.c"), the column. */
+static int sq_err(sq_store_t *q, const char *table, err_t *e)
+{
+    const char *msg = sqlite3_errmsg(q->db);
+    int code = sqlite3_extended_errcode(q->db);
+    char col[64] = "";
+    const char *colon = strstr(msg, "failed: ");
+    if (colon && table) {
+        const char *dot = strchr(colon, '.');
+        if (dot) {
+            str_copy(col, dot + 1, sizeof col);
+            col[strcspn(col, " ,")] = '\0';
+        }
+    }
+    if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
+        return store_err_db(e, table, NULL,
+                            "%s: foreign key constraint failed (a referenced row"
+                            " is missing or still referenced)",
+                            table ? table : "store");
+    return store_err_db(e, table, col[0] ? col : NULL, "%s%s%s", table ? table : "",
+                        table ? ": " : "", msg);
+}
+
+static int sq_prepare(sq_store_t *q, sqlite3_stmt **st, const char *sql, const char *table,
+                      err_t *e)
+{
+    if (*st)
+        return 0;
+    if (sqlite3_prepare_v3(q->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK) {
+        *st = NULL;
+        return sq_err(q, table, e);
+    }
+    return 0;
+}
+
+/* Steps a statement that returns no rows (or whose rows are ignored). */
+static int sq_run(sq_store_t *q, sqlite3_stmt *st, const char *table, err_t *e)
+{
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    }
+    int ret = rc == SQLITE_DONE ? 0 : sq_err(q, table, e);
+    sqlite3_reset(st);
+    return ret;
+}
+
+static int sq_exec(store_t *s, const char *sql, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    char *msg = NULL;
+    if (sqlite3_exec(q->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        store_err_db(e, NULL, NULL, "%s", msg ? msg : sqlite3_errmsg(q->db));
+        sqlite3_free(msg);
+        return ERR_DB;
+    }
+    return 0;
+}
+
+static int sq_query_i64(store_t *s, const char *sql, int64_t *out, bool *isnull, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, NULL, e);
+    int rc = sqlite3_step(st);
+    int ret = 0;
+    *isnull = true;
+    *out = 0;
+    if (rc == SQLITE_ROW) {
+        *isnull = sqlite3_column_type(st, 0) == SQLITE_NULL;
+        *out = sqlite3_column_int64(st, 0);
+    } else if (rc != SQLITE_DONE) {
+        ret = sq_err(q, NULL, e);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static int sq_migrate_begin(store_t *s, err_t *e)
+{
+    return sq_exec(s, "BEGIN IMMEDIATE", e);
+}
+
+/* BEGIN IMMEDIATE takes the write lock up front: two writers then wait on
+ * busy_timeout instead of deadlocking on a lock upgrade. */
+static int sq_begin(store_t *s, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    int rc;
+    if ((rc = sq_prepare(q, &q->begin, "BEGIN IMMEDIATE", NULL, e)) != 0 ||
+        (rc = sq_run(q, q->begin, NULL, e)) != 0)
+        return rc;
+    if ((rc = sq_prepare(q, &q->next_delivery,
+                         "UPDATE store_meta SET value = value + 1 WHERE key = 'delivery'"
+                         " RETURNING value",
+                         "store_meta", e)) != 0)
+        goto fail;
+    if (sqlite3_step(q->next_delivery) != SQLITE_ROW) {
+        rc = sq_err(q, "store_meta", e);
+        sqlite3_reset(q->next_delivery);
+        goto fail;
+    }
+    s->delivery = sqlite3_column_int64(q->next_delivery, 0);
+    if ((rc = sq_run(q, q->next_delivery, "store_meta", e)) != 0)
+        goto fail;
+    return 0;
+fail:
+    sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
+static int sq_commit(store_t *s, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    int rc = sq_prepare(q, &q->commit, "COMMIT", NULL, e);
+    return rc ? rc : sq_run(q, q->commit, NULL, e);
+}
+
+static int sq_rollback(store_t *s, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    for (int k = 0; k < SK_COUNT; k++)
+        q->kinds[k].last_delivery = 0;
+    /* SQLite may already have rolled back on its own (e.g. SQLITE_FULL). */
+    if (sqlite3_get_autocommit(q->db))
+        return 0;
+    int rc = sq_prepare(q, &q->rollback, "ROLLBACK", NULL, e);
+    return rc ? rc : sq_run(q, q->rollback, NULL, e);
+}
+
+/* ---- binding and reading by descriptor ----------------------------------- */
+
+static int sq_bind_col(sq_store_t *q, sq_insert_t *ins, int idx, const store_col_t *c,
+                       const void *rec)
+{
+    sqlite3_stmt *st = ins->st;
+    if (store_col_missing(rec, c)) {
+        if (c->flags & SCF_EMPTY_OK)
+            return sqlite3_bind_text(st, idx, "", 0, SQLITE_STATIC);
+        if (!ins->set[idx])
+            return SQLITE_OK;
+        ins->set[idx] = 0;
+        return sqlite3_bind_null(st, idx);
+    }
+    ins->set[idx] = 1;
+    switch (c->type) {
+    case SC_TEXT:
+        return sqlite3_bind_text(st, idx, STORE_CFIELD(rec, c, const char *), -1, SQLITE_STATIC);
+    case SC_INT:
+    case SC_MONEY:
+        return sqlite3_bind_int64(st, idx, STORE_CFIELD(rec, c, int64_t));
+    case SC_DATE: {
+        char *slot = q->scratch[idx % SQ_MAX_PARAMS];
+        date_format(STORE_CFIELD(rec, c, date_t), slot);
+        return sqlite3_bind_text(st, idx, slot, -1, SQLITE_STATIC);
+    }
+    case SC_TIME: {
+        char *slot = q->scratch[idx % SQ_MAX_PARAMS];
+        store_time_format(STORE_CFIELD(rec, c, store_time_t), slot);
+        return sqlite3_bind_text(st, idx, slot, -1, SQLITE_STATIC);
+    }
+    case SC_REAL:
+        return sqlite3_bind_double(st, idx, STORE_CFIELD(rec, c, double));
+    case SC_FLAG:
+        return sqlite3_bind_int(st, idx, STORE_CFIELD(rec, c, int));
+    case SC_TEXT_LIST:
+    case SC_DATE_LIST: {
+        char *slot = sq_slot(q->lists, idx);
+        size_t len;
+        if (store_list_pack(c, rec, slot, &len) != 0)
+            return SQLITE_TOOBIG; /* store.c checked the lists: unreachable */
+        return sqlite3_bind_text(st, idx, slot, (int)len, SQLITE_STATIC);
+    }
+    }
+    return SQLITE_MISUSE;
+}
+
+static int sq_read_col(sq_store_t *q, sqlite3_stmt *st, int idx, const store_col_t *c, void *rec,
+                       const store_table_t *t, err_t *e)
+{
+    bool null = sqlite3_column_type(st, idx) == SQLITE_NULL;
+    switch (c->type) {
+    case SC_TEXT_LIST:
+    case SC_DATE_LIST: {
+        if (null)
+            return 0; /* init left every item missing */
+        int n = sqlite3_column_bytes(st, idx);
+        const unsigned char *v = sqlite3_column_text(st, idx);
+        char *slot = sq_slot(q->scan_lists, idx);
+        if (n >= STORE_LIST_MAX)
+            return store_err_db(e, t->name, c->name, "list longer than %d bytes", STORE_LIST_MAX);
+        memcpy(slot, v, (size_t)n + 1);
+        if (store_list_unpack(c, slot, rec) != 0)
+            return store_err_db(e, t->name, c->name, "malformed list");
+        return 0;
+    }
+    case SC_TEXT:
+        STORE_FIELD(rec, c, const char *) = (const char *)sqlite3_column_text(st, idx);
+        return 0;
+    case SC_INT:
+    case SC_MONEY:
+        STORE_FIELD(rec, c, int64_t) = null ? INT64_MIN : sqlite3_column_int64(st, idx);
+        return 0;
+    case SC_REAL:
+        STORE_FIELD(rec, c, double) = null ? NAN : sqlite3_column_double(st, idx);
+        return 0;
+    case SC_FLAG:
+        STORE_FIELD(rec, c, int) = null ? STORE_FLAG_NONE : sqlite3_column_int(st, idx);
+        return 0;
+    case SC_DATE:
+    case SC_TIME:
+        break;
+    }
+    const char *v = (const char *)sqlite3_column_text(st, idx);
+    int n = sqlite3_column_bytes(st, idx);
+    if (c->type == SC_DATE) {
+        date_t d = DATE_NONE;
+        if (!null && date_parse(v, (size_t)n, &d) != 0)
+            return store_err_db(e, t->name, c->name, "not a date: '%.*s'", n > 20 ? 20 : n, v);
+        STORE_FIELD(rec, c, date_t) = d;
+    } else {
+        store_time_t tm = STORE_TIME_NONE;
+        if (!null && store_time_parse(v, (size_t)n, &tm) != 0)
+            return store_err_db(e, t->name, c->name, "not a time: '%.*s'", n > 30 ? 30 : n, v);
+        STORE_FIELD(rec, c, store_time_t) = tm;
+    }
+    return 0;
+}
+
+/* ---- puts ---------------------------------------------------------------- */
+
+static int sq_prepare_upsert(sq_store_t *q, sq_insert_t *ins, const store_table_t *t, err_t *e)
+{
+    if (ins->st)
+        return 0;
+    if (t->ncols + 1 >= SQ_MAX_PARAMS)
+        return err_set(e, ERR_INTERNAL, "%s: too many columns", t->name);
+    buf_t b = BUF_INIT;
+    int rc = buf_printf(&b, "INSERT INTO %s (", t->name);
+    rc |= store_sql_cols(&b, t, NULL);
+    rc |= buf_puts(&b, t->has_load_seq ? ", load_seq) VALUES (" : ") VALUES (");
+    for (int i = 0; i < t->ncols + t->has_load_seq; i++)
+        rc |= buf_printf(&b, "%s?%d", i ? ", " : "", i + 1);
+    rc |= buf_puts(&b, ")");
+    rc |= store_sql_conflict(&b, t);
+    if (rc != 0)
+        rc = err_set(e, ERR_NOMEM, "statement too long");
+    else
+        rc = sq_prepare(q, &ins->st, buf_cstr(&b), t->name, e);
+    memset(ins->set, 0, sizeof ins->set); /* a new statement's parameters are all NULL */
+    buf_free(&b);
+    return rc;
+}
+
+static int sq_upsert(sq_store_t *q, sq_insert_t *ins, const store_table_t *t, const void *rec,
+                     err_t *e)
+{
+    for (int i = 0; i < t->ncols; i++)
+        if (sq_bind_col(q, ins, i + 1, &t->cols[i], rec) != SQLITE_OK)
+            return sq_err(q, t->name, e);
+    if (t->has_load_seq && sqlite3_bind_int64(ins->st, t->ncols + 1, q->base.delivery) != SQLITE_OK)
+        return sq_err(q, t->name, e);
+    return sq_run(q, ins->st, t->name, e);
+}
+
+/* Claims: once per claim_id per delivery, drop the lines an older delivery
+ * stored (store.h, "Claims re-delivery"). */
+static int sq_redeliver(sq_store_t *q, const store_kind_def_t *k, sq_kind_t *kk, const void *rec,
+                        bool *new_claim, err_t *e)
+{
+    const char *claim_id = STORE_CFIELD(rec, &k->table->cols[0], const char *);
+    *new_claim = kk->last_delivery != q->base.delivery || strcmp(kk->last_claim, claim_id) != 0;
+    if (!*new_claim)
+        return 0;
+    int rc;
+    if (!kk->del_stale) {
+        char sql[160];
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE claim_id = ?1 AND load_seq <> ?2",
+                 k->table->name);
+        if ((rc = sq_prepare(q, &kk->del_stale, sql, k->table->name, e)) != 0)
+            return rc;
+    }
+    sqlite3_bind_text(kk->del_stale, 1, claim_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(kk->del_stale, 2, q->base.delivery);
+    if ((rc = sq_run(q, kk->del_stale, k->table->name, e)) != 0)
+        return rc;
+    size_t n = strlen(claim_id) + 1;
+    if (n > kk->last_cap) {
+        kk->last_cap = n < 64 ? 64 : n * 2;
+        kk->last_claim = mem_realloc(kk->last_claim, kk->last_cap);
+    }
+    memcpy(kk->last_claim, claim_id, n);
+    kk->last_delivery = q->base.delivery;
+    return 0;
+}
+
+static int sq_put(store_t *s, const store_kind_def_t *k, const void *rec, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    sq_kind_t *kk = &q->kinds[k->kind];
+    int rc;
+    bool new_claim = false;
+    if (k->redelivery && (rc = sq_redeliver(q, k, kk, rec, &new_claim, e)) != 0)
+        goto fail;
+    if (k->header) {
+        uint64_t h = store_row_hash(k->header, rec);
+        if (new_claim || h != kk->last_hash) {
+            if ((rc = sq_prepare_upsert(q, &kk->upsert_header, k->header, e)) != 0 ||
+                (rc = sq_upsert(q, &kk->upsert_header, k->header, rec, e)) != 0)
+                goto fail;
+            kk->last_hash = h;
+        }
+    }
+    if ((rc = sq_prepare_upsert(q, &kk->upsert, k->table, e)) != 0 ||
+        (rc = sq_upsert(q, &kk->upsert, k->table, rec, e)) != 0)
+        goto fail;
+    return 0;
+fail:
+    kk->last_delivery = 0; /* the header may not be there: write it again next time */
+    return rc;
+}
+
+static int sq_delete_claim(store_t *s, const char *claim_id, int64_t *deleted, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    int rc;
+    *deleted = 0;
+    struct {
+        sqlite3_stmt **st;
+        const char *sql, *table;
+        bool counts;
+    } steps[] = {
+        { &q->del_med_lines, "DELETE FROM medical_claim_line WHERE claim_id = ?1",
+          "medical_claim_line", true },
+        { &q->del_med, "DELETE FROM medical_claim WHERE claim_id = ?1", "medical_claim", false },
+        { &q->del_rx, "DELETE FROM pharmacy_claim WHERE claim_id = ?1", "pharmacy_claim", true },
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if ((rc = sq_prepare(q, steps[i].st, steps[i].sql, steps[i].table, e)) != 0)
+            return rc;
+        sqlite3_bind_text(*steps[i].st, 1, claim_id, -1, SQLITE_STATIC);
+        if ((rc = sq_run(q, *steps[i].st, steps[i].table, e)) != 0)
+            return rc;
+        if (steps[i].counts)
+            *deleted += sqlite3_changes(q->db);
+    }
+    q->kinds[SK_MED_CLAIM].last_delivery = 0;
+    q->kinds[SK_RX_CLAIM].last_delivery = 0;
+    return 0;
+}
+
+/* ---- reads --------------------------------------------------------------- */
+
+static int sq_file_seen(store_t *s, const char *hash, bool *seen, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    int rc = sq_prepare(q, &q->file_seen, "SELECT 1 FROM source_file WHERE content_hash = ?1",
+                        "source_file", e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(q->file_seen, 1, hash, -1, SQLITE_STATIC);
+    rc = sqlite3_step(q->file_seen);
+    *seen = rc == SQLITE_ROW;
+    int ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sq_err(q, "source_file", e);
+    sqlite3_reset(q->file_seen);
+    return ret;
+}
+
+static int sq_count(store_t *s, const store_table_t *t, int64_t *n, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    int i = store_table_index(t);
+    if (i < 0 || i >= SQ_NTABLES)
+        return err_set(e, ERR_INTERNAL, "table %s not in the schema", t->name);
+    char sql[96];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", t->name);
+    int rc = sq_prepare(q, &q->count[i], sql, t->name, e);
+    if (rc)
+        return rc;
+    rc = sqlite3_step(q->count[i]);
+    *n = rc == SQLITE_ROW ? sqlite3_column_int64(q->count[i], 0) : 0;
+    int ret = rc == SQLITE_ROW ? 0 : sq_err(q, t->name, e);
+    sqlite3_reset(q->count[i]);
+    return ret;
+}
+
+static int sq_date_range(store_t *s, const store_table_t *t, const char *col_min,
+                         const char *col_max, date_t *min, date_t *max, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT min(%s), max(%s) FROM %s", col_min, col_max, t->name);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(q->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return sq_err(q, t->name, e);
+    *min = *max = DATE_NONE;
+    int ret = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        for (int i = 0; i < 2; i++) {
+            const char *v = (const char *)sqlite3_column_text(st, i);
+            if (v && date_parse(v, strlen(v), i ? max : min) != 0)
+                ret = store_err_db(e, t->name, i ? col_max : col_min, "not a date: '%.20s'", v);
+        }
+    } else {
+        ret = sq_err(q, t->name, e);
+    }
+    sqlite3_finalize(st);
+    return ret;
+}
+
+static int sq_prepare_scan(sq_store_t *q, const store_kind_def_t *k, sqlite3_stmt **st, err_t *e)
+{
+    if (*st)
+        return 0;
+    const store_table_t *t = k->table;
+    if (t->ncols + (k->header ? k->header->ncols : 0) > SQ_MAX_PARAMS)
+        return err_set(e, ERR_INTERNAL, "%s: too many columns", t->name);
+    buf_t b = BUF_INIT;
+    int rc = buf_puts(&b, "SELECT ");
+    rc |= store_sql_cols(&b, t, "t");
+    if (k->header)
+        for (int i = 0; i < k->header->ncols; i++)
+            if (!store_col_shared(k, &k->header->cols[i]))
+                rc |= buf_printf(&b, ", h.%s", k->header->cols[i].name);
+    rc |= buf_printf(&b, " FROM %s AS t", t->name);
+    if (k->header)
+        rc |= buf_printf(&b, " JOIN %s AS h ON h.%s = t.%s", k->header->name,
+                         k->header->cols[0].name, k->header->cols[0].name);
+    rc |= buf_puts(&b, " ORDER BY ");
+    for (int i = 0; i < t->nkey; i++)
+        rc |= buf_printf(&b, "%st.%s", i ? ", " : "", t->cols[i].name);
+    if (rc != 0)
+        rc = err_set(e, ERR_NOMEM, "statement too long");
+    else
+        rc = sq_prepare(q, st, buf_cstr(&b), t->name, e);
+    buf_free(&b);
+    return rc;
+}
+
+static int sq_scan(store_t *s, const store_kind_def_t *k, store_scan_raw_fn fn, void *ctx, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    sq_kind_t *kk = &q->kinds[k->kind];
+    int rc = sq_prepare_scan(q, k, &kk->scan, e);
+    if (rc)
+        return rc;
+    store_any_rec_t rec; /* on the stack: the widest, a claim line, is ~1.3 KiB */
+    int step;
+    while ((step = sqlite3_step(kk->scan)) == SQLITE_ROW) {
+        k->init(&rec);
+        int col = 0;
+        for (int i = 0; i < k->table->ncols && rc == 0; i++)
+            rc = sq_read_col(q, kk->scan, col++, &k->table->cols[i], &rec, k->table, e);
+        if (k->header)
+            for (int i = 0; i < k->header->ncols && rc == 0; i++)
+                if (!store_col_shared(k, &k->header->cols[i]))
+                    rc = sq_read_col(q, kk->scan, col++, &k->header->cols[i], &rec, k->header, e);
+        if (rc == 0)
+            rc = fn(ctx, &rec, e);
+        if (rc != 0)
+            break;
+    }
+    if (rc == 0 && step != SQLITE_DONE)
+        rc = sq_err(q, k->table->name, e);
+    sqlite3_reset(kk->scan);
+    return rc;
+}
+
+/* ---- open and close ------------------------------------------------------ */
+
+static void sq_close(store_t *s)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    for (int k = 0; k < SK_COUNT; k++) {
+        sq_kind_t *kk = &q->kinds[k];
+        sqlite3_finalize(kk->upsert.st);
+        sqlite3_finalize(kk->upsert_header.st);
+        sqlite3_finalize(kk->del_stale);
+        sqlite3_finalize(kk->scan);
+        mem_free(kk->last_claim);
+    }
+    for (int i = 0; i < SQ_NTABLES; i++)
+        sqlite3_finalize(q->count[i]);
+    for (int i = 0; i < SQ_MAX_PARAMS; i++) {
+        mem_free(q->lists[i]);
+        mem_free(q->scan_lists[i]);
+    }
+    sqlite3_stmt *misc[] = { q->begin,     q->commit,  q->rollback,      q->next_delivery,
+                             q->file_seen, q->del_med, q->del_med_lines, q->del_rx };
+    for (size_t i = 0; i < sizeof misc / sizeof misc[0]; i++)
+        sqlite3_finalize(misc[i]);
+    sqlite3_close(q->db);
+    mem_free(q);
+}
+
+static const store_vtab_t sq_vtab = {
+    .name = "sqlite",
+    .dialect = &sq_dialect,
+    .close = sq_close,
+    .exec = sq_exec,
+    .query_i64 = sq_query_i64,
+    .migrate_begin = sq_migrate_begin,
+    .begin = sq_begin,
+    .commit = sq_commit,
+    .rollback = sq_rollback,
+    .put = sq_put,
+    .delete_claim = sq_delete_claim,
+    .file_seen = sq_file_seen,
+    .count = sq_count,
+    .date_range = sq_date_range,
+    .scan = sq_scan,
+};
+
+int store_sqlite_open(const char *path, store_t **out, err_t *e)
+{
+    *out = NULL;
+    if (!*path)
+        return err_set(e, ERR_USAGE, "empty SQLite path");
+    sq_store_t *q = mem_calloc(1, sizeof *q);
+    q->base.vt = &sq_vtab;
+    /* NOMUTEX: a store_t is used by one thread at a time (store.h), so
+     * SQLite's per-call mutexes are pure overhead on the bulk-load path. */
+    int rc = sqlite3_open_v2(
+        path, &q->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        err_at(e, ERR_IO, path, 0, 0, NULL, "cannot open SQLite database: %s",
+               q->db ? sqlite3_errmsg(q->db) : sqlite3_errstr(rc));
+        sq_close(&q->base);
+        return ERR_IO;
+    }
+    sqlite3_extended_result_codes(q->db, 1);
+    sqlite3_busy_timeout(q->db, 10000);
+    /* WAL: readers (the web server) never block an import. NORMAL sync in
+     * WAL mode cannot corrupt the file; it may lose the last commits on
+     * power loss, which a re-import restores (imports are idempotent). */
+    char *msg = NULL;
+    if (sqlite3_exec(q->db,
+                     "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                     " PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY;"
+                     " PRAGMA cache_size = -65536;",
+                     NULL, NULL, &msg) != SQLITE_OK) {
+        err_at(e, ERR_DB, path, 0, 0, NULL, "cannot configure SQLite database: %s",
+               msg ? msg : sqlite3_errmsg(q->db));
+        sqlite3_free(msg);
+        sq_close(&q->base);
+        return ERR_DB;
+    }
+    *out = &q->base;
+    return 0;
+}

@@ -1,0 +1,497 @@
+/* store.c — the part of the store both backends share.
+ *
+ * URL dispatch, key validation, the transaction state machine (an error
+ * inside a transaction dooms it, identically on both backends), implicit
+ * one-put transactions, and the typed wrappers around the backend's
+ * descriptor-driven put and scan.
+ */
+#include "store/store_impl.h"
+
+#include "core/str.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+int store_err_db(err_t *e, const char *table, const char *column, const char *fmt, ...)
+{
+    char field[128];
+    if (table && column)
+        snprintf(field, sizeof field, "%s.%s", table, column);
+    else
+        snprintf(field, sizeof field, "%s", table ? table : "");
+    char msg[sizeof e->msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_at(e, ERR_DB, NULL, 0, 0, field[0] ? field : NULL, "%s", msg);
+}
+
+int store_open(const char *url, store_t **out, err_t *e)
+{
+    *out = NULL;
+    if (!url || !*url)
+        return err_set(e, ERR_USAGE, "no store given (a SQLite file or a postgresql:// URL)");
+    store_t *s = NULL;
+    int rc;
+    if (str_starts_with(url, "postgresql://") || str_starts_with(url, "postgres://"))
+        rc = store_pg_open(url, &s, e);
+    else if (str_starts_with(url, "sqlite:"))
+        rc = store_sqlite_open(url + strlen("sqlite:"), &s, e);
+    else
+        rc = store_sqlite_open(url, &s, e);
+    if (rc != 0)
+        return rc;
+    if ((rc = store_migrate(s, e)) != 0) {
+        store_close(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+void store_close(store_t *s)
+{
+    if (!s)
+        return;
+    if (s->in_txn) {
+        err_t ignore;
+        s->vt->rollback(s, &ignore);
+        s->in_txn = false;
+    }
+    s->vt->close(s);
+}
+
+const char *store_backend(const store_t *s)
+{
+    return s->vt->name;
+}
+
+int store_schema_version(store_t *s, int *out, err_t *e)
+{
+    int64_t v = 0;
+    bool isnull = false;
+    int rc = s->vt->query_i64(s, "SELECT max(version) FROM schema_version", &v, &isnull, e);
+    *out = rc == 0 && !isnull ? (int)v : 0;
+    return rc;
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+int store_begin(store_t *s, err_t *e)
+{
+    if (s->in_txn)
+        return err_set(e, ERR_USAGE, "store_begin: a transaction is already open");
+    int rc = s->vt->begin(s, e);
+    if (rc == 0) {
+        s->in_txn = true;
+        s->doomed = false;
+    }
+    return rc;
+}
+
+int store_commit(store_t *s, err_t *e)
+{
+    if (!s->in_txn)
+        return err_set(e, ERR_USAGE, "store_commit: no transaction is open");
+    err_t ignore;
+    if (s->doomed) {
+        s->vt->rollback(s, &ignore);
+        s->in_txn = s->doomed = false;
+        return err_set(e, ERR_DB, "transaction rolled back: an earlier error aborted it");
+    }
+    int rc = s->vt->commit(s, e);
+    if (rc != 0)
+        s->vt->rollback(s, &ignore);
+    s->in_txn = false;
+    return rc;
+}
+
+int store_rollback(store_t *s, err_t *e)
+{
+    if (!s->in_txn)
+        return 0;
+    int rc = s->vt->rollback(s, e);
+    s->in_txn = s->doomed = false;
+    return rc;
+}
+
+bool store_in_transaction(const store_t *s)
+{
+    return s->in_txn;
+}
+
+/* Runs op inside the open transaction or, for writes outside one, in a
+ * transaction of its own. A failed write dooms the open transaction; a read
+ * dooms it only when the store failed (ERR_DB: PostgreSQL aborts the
+ * transaction then), not when a scan callback stopped with its own code. */
+typedef int (*store_op_fn)(store_t *s, void *arg, err_t *e);
+
+static int run_op(store_t *s, store_op_fn op, void *arg, bool writes, err_t *e)
+{
+    if (s->in_txn) {
+        if (s->doomed)
+            return err_set(e, ERR_USAGE,
+                           "the transaction was aborted by an earlier error; roll it back");
+        int rc = op(s, arg, e);
+        if (rc != 0 && (writes || rc == ERR_DB))
+            s->doomed = true;
+        return rc;
+    }
+    if (!writes)
+        return op(s, arg, e);
+    int rc = store_begin(s, e);
+    if (rc != 0)
+        return rc;
+    rc = op(s, arg, e);
+    if (rc == 0)
+        return store_commit(s, e);
+    err_t ignore;
+    store_rollback(s, &ignore);
+    return rc;
+}
+
+/* ---- puts ---------------------------------------------------------------- */
+
+/* Lists must pack (no '|' inside an item, STORE_LIST_MAX in all) before a
+ * backend sees them, so that a bad one is rejected input, not a failed
+ * transaction. */
+static int check_lists(const store_table_t *t, const void *rec, err_t *e)
+{
+    char tmp[STORE_LIST_MAX];
+    size_t len;
+    for (int i = 0; i < t->ncols; i++) {
+        const store_col_t *c = &t->cols[i];
+        if ((c->type == SC_TEXT_LIST || c->type == SC_DATE_LIST) &&
+            store_list_pack(c, rec, tmp, &len) != 0) {
+            char field[128];
+            snprintf(field, sizeof field, "%s.%s", t->name, c->name);
+            return err_at(e, ERR_INPUT, NULL, 0, 0, field,
+                          "%s: an item holds '%c' or the list is longer than %d bytes", field,
+                          STORE_LIST_SEP, STORE_LIST_MAX - 1);
+        }
+    }
+    return 0;
+}
+
+static int check_keys(const store_table_t *t, const void *rec, err_t *e)
+{
+    for (int i = 0; i < t->nkey; i++) {
+        const store_col_t *c = &t->cols[i];
+        if (!(c->flags & SCF_EMPTY_OK) && store_col_missing(rec, c)) {
+            char field[128];
+            snprintf(field, sizeof field, "%s.%s", t->name, c->name);
+            return err_at(e, ERR_INPUT, NULL, 0, 0, field, "missing key field %s", field);
+        }
+    }
+    return 0;
+}
+
+typedef struct put_arg {
+    const store_kind_def_t *k;
+    const void *rec;
+} put_arg_t;
+
+static int put_op(store_t *s, void *arg, err_t *e)
+{
+    put_arg_t *a = arg;
+    return s->vt->put(s, a->k, a->rec, e);
+}
+
+static int put(store_t *s, store_kind_t kind, const void *rec, err_t *e)
+{
+    const store_kind_def_t *k = store_kind_def(kind);
+    int rc = check_keys(k->table, rec, e);
+    if (rc == 0 && k->header)
+        rc = check_lists(k->header, rec, e);
+    if (rc != 0) {
+        /* A rejected record is bad input, not a broken transaction: the
+         * importer may count it and go on. */
+        return rc;
+    }
+    put_arg_t a = { k, rec };
+    return run_op(s, put_op, &a, true, e);
+}
+
+#define PUT(kind, KIND)                                                                            \
+    int store_put_##kind(store_t *s, const store_##kind##_t *r, err_t *e)                          \
+    {                                                                                              \
+        return put(s, KIND, r, e);                                                                 \
+    }
+PUT(organization, SK_ORGANIZATION)
+PUT(practitioner, SK_PRACTITIONER)
+PUT(patient, SK_PATIENT)
+PUT(enrollment, SK_ENROLLMENT)
+PUT(med_claim, SK_MED_CLAIM)
+PUT(rx_claim, SK_RX_CLAIM)
+PUT(encounter, SK_ENCOUNTER)
+PUT(condition, SK_CONDITION)
+PUT(observation, SK_OBSERVATION)
+PUT(procedure, SK_PROCEDURE)
+PUT(medication, SK_MEDICATION)
+PUT(immunization, SK_IMMUNIZATION)
+PUT(hl7_message, SK_HL7_MESSAGE)
+PUT(adt_event, SK_ADT_EVENT)
+
+int store_file_record(store_t *s, const store_source_file_t *r, err_t *e)
+{
+    return put(s, SK_SOURCE_FILE, r, e);
+}
+
+typedef struct delete_arg {
+    const char *claim_id;
+    int64_t *deleted;
+} delete_arg_t;
+
+static int delete_op(store_t *s, void *arg, err_t *e)
+{
+    delete_arg_t *a = arg;
+    return s->vt->delete_claim(s, a->claim_id, a->deleted, e);
+}
+
+int store_delete_claim(store_t *s, const char *claim_id, int64_t *deleted, err_t *e)
+{
+    int64_t n = 0;
+    if (!claim_id || !*claim_id)
+        return err_at(e, ERR_INPUT, NULL, 0, 0, "medical_claim.claim_id", "missing claim_id");
+    delete_arg_t a = { claim_id, &n };
+    int rc = run_op(s, delete_op, &a, true, e);
+    if (deleted)
+        *deleted = rc == 0 ? n : 0;
+    return rc;
+}
+
+/* ---- reads --------------------------------------------------------------- */
+
+typedef struct seen_arg {
+    const char *hash;
+    bool *seen;
+} seen_arg_t;
+
+static int seen_op(store_t *s, void *arg, err_t *e)
+{
+    seen_arg_t *a = arg;
+    return s->vt->file_seen(s, a->hash, a->seen, e);
+}
+
+int store_file_seen(store_t *s, const char *content_hash, bool *seen, err_t *e)
+{
+    *seen = false;
+    if (!content_hash || !*content_hash)
+        return err_at(e, ERR_USAGE, NULL, 0, 0, "source_file.content_hash", "missing hash");
+    seen_arg_t a = { content_hash, seen };
+    return run_op(s, seen_op, &a, false, e);
+}
+
+typedef struct count_arg {
+    const store_table_t *t;
+    int64_t *n;
+} count_arg_t;
+
+static int count_op(store_t *s, void *arg, err_t *e)
+{
+    count_arg_t *a = arg;
+    return s->vt->count(s, a->t, a->n, e);
+}
+
+int store_count(store_t *s, const char *table, int64_t *n, err_t *e)
+{
+    *n = 0;
+    const store_table_t *t = table ? store_table_by_name(table) : NULL;
+    if (!t)
+        return err_at(e, ERR_USAGE, NULL, 0, 0, table ? table : "", "no table named '%s'",
+                      table ? table : "(null)");
+    count_arg_t a = { t, n };
+    return run_op(s, count_op, &a, false, e);
+}
+
+typedef struct scan_arg {
+    const store_kind_def_t *k;
+    store_scan_raw_fn fn;
+    void *ctx;
+} scan_arg_t;
+
+static int scan_op(store_t *s, void *arg, err_t *e)
+{
+    scan_arg_t *a = arg;
+    return s->vt->scan(s, a->k, a->fn, a->ctx, e);
+}
+
+static int scan(store_t *s, store_kind_t kind, store_scan_raw_fn fn, void *ctx, err_t *e)
+{
+    scan_arg_t a = { store_kind_def(kind), fn, ctx };
+    return run_op(s, scan_op, &a, false, e);
+}
+
+/* The typed callbacks differ from the raw one only in the record pointer's
+ * type; a trampoline keeps the call well-defined. */
+#define SCAN(kind, KIND)                                                                           \
+    typedef struct scan_##kind##_ctx {                                                             \
+        store_scan_##kind##_fn fn;                                                                 \
+        void *ctx;                                                                                 \
+    } scan_##kind##_ctx_t;                                                                         \
+    static int scan_##kind##_tramp(void *ctx, const void *rec, err_t *e)                           \
+    {                                                                                              \
+        scan_##kind##_ctx_t *c = ctx;                                                              \
+        return c->fn(c->ctx, rec, e);                                                              \
+    }                                                                                              \
+    int store_scan_##kind(store_t *s, store_scan_##kind##_fn fn, void *ctx, err_t *e)              \
+    {                                                                                              \
+        scan_##kind##_ctx_t c = { fn, ctx };                                                       \
+        return scan(s, KIND, scan_##kind##_tramp, &c, e);                                          \
+    }
+SCAN(organization, SK_ORGANIZATION)
+SCAN(practitioner, SK_PRACTITIONER)
+SCAN(patient, SK_PATIENT)
+SCAN(enrollment, SK_ENROLLMENT)
+SCAN(med_claim, SK_MED_CLAIM)
+SCAN(rx_claim, SK_RX_CLAIM)
+SCAN(encounter, SK_ENCOUNTER)
+SCAN(condition, SK_CONDITION)
+SCAN(observation, SK_OBSERVATION)
+SCAN(procedure, SK_PROCEDURE)
+SCAN(medication, SK_MEDICATION)
+SCAN(immunization, SK_IMMUNIZATION)
+SCAN(hl7_message, SK_HL7_MESSAGE)
+SCAN(adt_event, SK_ADT_EVENT)
+SCAN(source_file, SK_SOURCE_FILE)
+
+typedef struct range_arg {
+    const char *table, *col_min, *col_max;
+    date_t *min, *max;
+} range_arg_t;
+
+static int range_op(store_t *s, void *arg, err_t *e)
+{
+    range_arg_t *a = arg;
+    return s->vt->date_range(s, store_table_by_name(a->table), a->col_min, a->col_max, a->min,
+                             a->max, e);
+}
+
+int store_summary(store_t *s, store_summary_t *out, err_t *e)
+{
+    memset(out, 0, sizeof *out);
+    out->backend = store_backend(s);
+    int rc = store_schema_version(s, &out->schema_version, e);
+    if (rc != 0)
+        return rc;
+    int n;
+    const store_table_t *const *ts = store_tables(&n);
+    for (int i = 0; i < n && i < STORE_SUMMARY_MAX_TABLES; i++) {
+        out->tables[i].name = ts[i]->name;
+        if ((rc = store_count(s, ts[i]->name, &out->tables[i].rows, e)) != 0)
+            return rc;
+        if (strcmp(ts[i]->name, "source_file") == 0)
+            out->files_loaded = out->tables[i].rows;
+        out->ntables = i + 1;
+    }
+    range_arg_t ranges[] = {
+        { "medical_claim", "claim_start_date", "claim_end_date", &out->med_claim_first,
+          &out->med_claim_last },
+        { "pharmacy_claim", "dispensing_date", "dispensing_date", &out->rx_claim_first,
+          &out->rx_claim_last },
+        { "enrollment", "enrollment_start_date", "enrollment_end_date", &out->enrollment_first,
+          &out->enrollment_last },
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if ((rc = run_op(s, range_op, &ranges[i], false, e)) != 0)
+            return rc;
+    return 0;
+}
+
+/* ---- time helpers -------------------------------------------------------- */
+
+void store_time_format(store_time_t t, char out[STORE_TIME_FMT_LEN])
+{
+    if (t == STORE_TIME_NONE) {
+        out[0] = '\0';
+        return;
+    }
+    int64_t days = t / 86400, secs = t % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    char d[DATE_FMT_LEN];
+    date_format((date_t)days, d);
+    snprintf(out, STORE_TIME_FMT_LEN, "%.10sT%02d:%02d:%02dZ", d, (int)(secs / 3600),
+             (int)(secs / 60 % 60), (int)(secs % 60));
+}
+
+static int digits(const char *s, size_t n, size_t at, size_t len, int *out)
+{
+    if (at + len > n)
+        return -1;
+    int v = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[at + i];
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (c - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* Accepts ISO 8601 ("2024-03-01T10:00:00Z", "2024-03-01 10:00:00+00",
+ * "2024-03-01T10:00:00.123-05:00", "2024-03-01") and HL7 TS
+ * ("20240301103000-0500", "202403011030", "20240301"). */
+int store_time_parse(const char *s, size_t n, store_time_t *out)
+{
+    str_trim(&s, &n);
+    bool iso = n >= 10 && s[4] == '-';
+    size_t dlen = iso ? 10 : 8;
+    date_t d;
+    if (n < dlen || date_parse(s, dlen, &d) != 0)
+        return -1;
+    size_t p = dlen;
+    int hh = 0, mm = 0, ss = 0;
+    if (p < n && (s[p] == 'T' || s[p] == ' ' || !iso)) {
+        if (iso)
+            p++;
+        if (digits(s, n, p, 2, &hh) != 0)
+            return -1;
+        p += 2;
+        if (iso && p < n && s[p] == ':')
+            p++;
+        if (digits(s, n, p, 2, &mm) != 0)
+            return -1;
+        p += 2;
+        if (p < n && (s[p] == ':' || (!iso && s[p] >= '0' && s[p] <= '9'))) {
+            if (s[p] == ':')
+                p++;
+            if (digits(s, n, p, 2, &ss) != 0)
+                return -1;
+            p += 2;
+            if (p < n && (s[p] == '.' || s[p] == ','))
+                for (p++; p < n && s[p] >= '0' && s[p] <= '9'; p++) {
+                }
+        }
+    }
+    if (hh > 23 || mm > 59 || ss > 60)
+        return -1;
+    int64_t off = 0;
+    if (p < n && s[p] == 'Z') {
+        p++;
+    } else if (p < n && (s[p] == '+' || s[p] == '-')) {
+        int sign = s[p] == '-' ? -1 : 1, oh, om = 0;
+        p++;
+        if (digits(s, n, p, 2, &oh) != 0)
+            return -1;
+        p += 2;
+        if (p < n && s[p] == ':')
+            p++;
+        if (p < n) {
+            if (digits(s, n, p, 2, &om) != 0)
+                return -1;
+            p += 2;
+        }
+        off = sign * (oh * 3600 + om * 60);
+    }
+    if (p != n)
+        return -1;
+    *out = (int64_t)d * 86400 + hh * 3600 + mm * 60 + ss - off;
+    return 0;
+}
