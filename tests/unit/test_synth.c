@@ -1,0 +1,626 @@
+/* test_synth.c — the synthetic population: its code tables against the
+ * reference data, its prevalences and rates against the stated tolerances
+ * (docs/synthetic-population.md), and a small written population: headers,
+ * NPIs, identifiers across claims, FHIR and HL7, cost per member per month.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/codes.h"
+#include "core/mem.h"
+#include "refdata/refdata.h"
+#include "synth/synth_internal.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- helpers ---- */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = mem_alloc((size_t)len + 1);
+    size_t got = fread(p, 1, (size_t)len, f);
+    p[got] = 0;
+    fclose(f);
+    if (n)
+        *n = got;
+    return p;
+}
+
+static char *ref_file(const char *rel, size_t *n)
+{
+    char path[1024];
+    assert_int_equal(refdata_path(rel, path, sizeof path), 0);
+    char *p = slurp(path, n);
+    if (!p)
+        fail_msg("cannot read reference file %s (set TRIPOD_REFDATA)", path);
+    return p;
+}
+
+static void undot(const char *in, char *out, size_t cap)
+{
+    size_t k = 0;
+    for (; *in && k + 1 < cap; in++)
+        if (*in != '.')
+            out[k++] = *in;
+    out[k] = 0;
+}
+
+/* Is code in the value set file (expansion.contains[] or compose.include[].concept[])? */
+static int vs_has(const char *file, const char *code)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "ecqm/valueset/%s", file);
+    char path[1024];
+    assert_int_equal(refdata_path(rel, path, sizeof path), 0);
+    json_error_t je;
+    json_t *root = json_load_file(path, 0, &je);
+    if (!root)
+        fail_msg("cannot load value set %s: %s", path, je.text);
+    int found = 0;
+    char want[64], got[64];
+    undot(code, want, sizeof want);
+    json_t *contains = json_object_get(json_object_get(root, "expansion"), "contains");
+    size_t i;
+    json_t *c;
+    json_array_foreach(contains, i, c)
+    {
+        const char *v = json_string_value(json_object_get(c, "code"));
+        undot(v ? v : "", got, sizeof got);
+        if (strcmp(want, got) == 0)
+            found = 1;
+    }
+    json_t *inc = json_object_get(json_object_get(root, "compose"), "include");
+    json_t *x;
+    json_array_foreach(inc, i, x)
+    {
+        size_t j;
+        json_t *cc;
+        json_array_foreach(json_object_get(x, "concept"), j, cc)
+        {
+            const char *v = json_string_value(json_object_get(cc, "code"));
+            undot(v ? v : "", got, sizeof got);
+            if (strcmp(want, got) == 0)
+                found = 1;
+        }
+    }
+    json_decref(root);
+    return found;
+}
+
+/* "code,cc,model" rows of ra_dx_to_cc_2026.csv: is code mapped in model? */
+static int hcc_mapped(const char *table, const char *code, const char *model)
+{
+    char pat[96];
+    int n = snprintf(pat, sizeof pat, "\n%s,", code);
+    for (const char *s = strstr(table, pat); s; s = strstr(s + 1, pat)) {
+        const char *eol = strchr(s + 1, '\n');
+        const char *m = strstr(s + (size_t)n, model);
+        if (m && (!eol || m < eol))
+            return 1;
+    }
+    return 0;
+}
+
+/* ---- the code tables ---- */
+static void test_codes_in_valuesets(void **state)
+{
+    (void)state;
+    for (int c = 0; c < C_N; c++) {
+        const sy_cond_def_t *cd = &sy_conds[c];
+        if (!cd->valueset)
+            continue;
+        for (int k = 0; k < cd->ndx; k++)
+            if (!vs_has(cd->valueset, cd->dx[k].code))
+                fail_msg("%s code %s is not in %s", cd->key, cd->dx[k].code, cd->valueset);
+    }
+    for (int k = 0; k < K_N; k++)
+        if (sy_codes[k].valueset && !vs_has(sy_codes[k].valueset, sy_codes[k].code))
+            fail_msg("code %s (%s) is not in %s", sy_codes[k].code, sy_codes[k].display,
+                     sy_codes[k].valueset);
+    for (int m = 0; m < sy_nmeds; m++)
+        if (sy_meds[m].valueset && !vs_has(sy_meds[m].valueset, sy_meds[m].rxnorm))
+            fail_msg("RxNorm %s is not in %s", sy_meds[m].rxnorm, sy_meds[m].valueset);
+}
+
+static void test_hcc_flags(void **state)
+{
+    (void)state;
+    char *t = ref_file("hcc/ra_dx_to_cc_2026.csv", NULL);
+    for (int c = 0; c < C_N; c++) {
+        const sy_cond_def_t *cd = &sy_conds[c];
+        for (int k = 0; k < cd->ndx; k++) {
+            const sy_dx_t *d = &cd->dx[k];
+            int v24 = hcc_mapped(t, d->code, "CMS-HCC Model V24");
+            int v28 = hcc_mapped(t, d->code, "CMS-HCC Model V28");
+            if (v24 != !!(d->hcc & DX_V24) || v28 != !!(d->hcc & DX_V28))
+                fail_msg("%s: %s maps V24=%d V28=%d, the table says %u", cd->key, d->code, v24, v28,
+                         d->hcc);
+        }
+    }
+    /* every HCC condition has at least one payment-HCC code */
+    static const int hcc_conds[] = { C_DM, C_CKD,       C_CHF,     C_COPD,     C_AFIB,       C_DEM,
+                                     C_RA, C_CA_BREAST, C_CA_LUNG, C_CA_COLON, C_CA_PROSTATE };
+    for (size_t i = 0; i < sizeof hcc_conds / sizeof hcc_conds[0]; i++) {
+        const sy_cond_def_t *cd = &sy_conds[hcc_conds[i]];
+        int any = 0;
+        for (int k = 0; k < cd->ndx; k++)
+            any |= (cd->dx[k].hcc & DX_V28) != 0;
+        if (!any)
+            fail_msg("%s has no V28 payment HCC code", cd->key);
+    }
+    mem_free(t);
+}
+
+static void test_ed_dx_in_nyu(void **state)
+{
+    (void)state;
+    char *t = ref_file("ed/nyu_ed_johnston_icd10.csv", NULL);
+    for (int i = 0; i < sy_neddx; i++) {
+        char pat[32];
+        snprintf(pat, sizeof pat, "\n%s,", sy_eddx[i].code);
+        if (!strstr(t, pat))
+            fail_msg("ED diagnosis %s is not in the NYU ED table", sy_eddx[i].code);
+    }
+    mem_free(t);
+}
+
+static void test_code_formats(void **state)
+{
+    (void)state;
+    char out[CODE_MAX];
+    for (int c = 0; c < C_N; c++)
+        for (int k = 0; k < sy_conds[c].ndx; k++) {
+            const char *s = sy_conds[c].dx[k].code;
+            assert_int_equal(code_norm_icd10cm(s, strlen(s), out, sizeof out), 0);
+            assert_string_equal(out, s);
+        }
+    for (int k = 0; k < N_N; k++)
+        assert_int_equal(
+            code_norm_icd10cm(sy_need_dx[k].code, strlen(sy_need_dx[k].code), out, sizeof out), 0);
+    for (int i = 0; i < sy_ndrgs; i++) {
+        assert_int_equal(code_norm_icd10cm(sy_drgs[i].dx, strlen(sy_drgs[i].dx), out, sizeof out),
+                         0);
+        if (sy_drgs[i].pcs)
+            assert_int_equal(
+                code_norm_icd10pcs(sy_drgs[i].pcs, strlen(sy_drgs[i].pcs), out, sizeof out), 0);
+    }
+    for (int m = 0; m < sy_nmeds; m++) {
+        assert_int_equal(strlen(sy_meds[m].ndc), 11);
+        assert_int_equal(code_norm_ndc(sy_meds[m].ndc, 11, out, sizeof out), 0);
+        assert_string_equal(out, sy_meds[m].ndc);
+    }
+    for (int k = 0; k < K_N; k++) {
+        const sy_code_t *c = &sy_codes[k];
+        code_system_t sys = code_system_from_uri(c->system);
+        if (sys == CODE_LOINC || sys == CODE_SNOMED)
+            if (code_norm(sys, c->code, strlen(c->code), out, sizeof out) != 0)
+                fail_msg("%s is not a valid %s code", c->code, code_system_name(sys));
+    }
+    for (int i = 0; i < sy_nfees; i++)
+        if (code_norm_hcpcs(sy_fees[i].code, strlen(sy_fees[i].code), out, sizeof out) != 0)
+            fail_msg("fee code %s is not a valid CPT/HCPCS code", sy_fees[i].code);
+}
+
+static void json_safe(const char *s)
+{
+    if (!s)
+        return;
+    for (const char *c = s; *c; c++)
+        if (*c == '"' || *c == '\\' || (unsigned char)*c < 0x20 || (unsigned char)*c > 0x7e)
+            fail_msg("table string needs JSON escaping: %s", s);
+}
+
+/* The FHIR writer copies table strings into JSON as they are. */
+static void test_table_strings_json_safe(void **state)
+{
+    (void)state;
+    for (int c = 0; c < C_N; c++)
+        for (int k = 0; k < sy_conds[c].ndx; k++)
+            json_safe(sy_conds[c].dx[k].display);
+    for (int k = 0; k < N_N; k++)
+        json_safe(sy_need_dx[k].display);
+    for (int i = 0; i < sy_ndrgs; i++) {
+        json_safe(sy_drgs[i].dx_display);
+        if (strpbrk(sy_drgs[i].dx_display, "|^~&\\"))
+            fail_msg("HL7 delimiter in %s", sy_drgs[i].dx_display);
+    }
+    for (int i = 0; i < sy_neddx; i++) {
+        json_safe(sy_eddx[i].display);
+        if (strpbrk(sy_eddx[i].display, "|^~&\\"))
+            fail_msg("HL7 delimiter in %s", sy_eddx[i].display);
+    }
+    for (int m = 0; m < sy_nmeds; m++)
+        json_safe(sy_meds[m].display);
+    for (int k = 0; k < K_N; k++)
+        json_safe(sy_codes[k].display);
+    for (int i = 0; i < SP_N; i++)
+        json_safe(sy_specs[i].name);
+    for (int i = 0; i < sy_nfirst_f; i++)
+        json_safe(sy_first_f[i]);
+    for (int i = 0; i < sy_nfirst_m; i++)
+        json_safe(sy_first_m[i]);
+    for (int i = 0; i < sy_nlast; i++)
+        json_safe(sy_last[i]);
+    for (int i = 0; i < sy_nstreet; i++)
+        json_safe(sy_street[i]);
+    for (int i = 0; i < sy_nplaces; i++)
+        json_safe(sy_places[i].city);
+}
+
+static void test_headers_match_reference(void **state)
+{
+    (void)state;
+    static const char *const files[3] = { "claims/tuva_input_layer_eligibility.csv",
+                                          "claims/tuva_input_layer_medical_claim.csv",
+                                          "claims/tuva_input_layer_pharmacy_claim.csv" };
+    const char *mine[3] = { sy_hdr_elig, sy_hdr_med, sy_hdr_rx };
+    for (int i = 0; i < 3; i++) {
+        char *t = ref_file(files[i], NULL);
+        char *nl = strpbrk(t, "\r\n");
+        if (nl)
+            *nl = 0;
+        assert_string_equal(mine[i], t);
+        mem_free(t);
+    }
+}
+
+/* ---- the population: prevalence and rates on 20,000 simulated patients ---- */
+#define POP_N 20000
+
+typedef struct tally {
+    double n, has[C_N], aged, member_years, ed, ip, discharges, readmits, deaths, dual;
+} tally_t;
+
+static void tally_patient(const sy_pop_t *pop, const sy_patient_t *p, tally_t *t)
+{
+    t->n++;
+    for (int c = 0; c < C_N; c++)
+        t->has[c] += (p->has >> c) & 1u;
+    t->aged += p->age >= 65;
+    t->deaths += p->death != DATE_NONE;
+    t->dual += p->dual != 0 && p->dual != 7;
+    for (int i = 0; i < p->nspans; i++)
+        t->member_years +=
+            (date_month_index(p->spans[i].end) - date_month_index(p->spans[i].start) + 1) / 12.0;
+    for (int i = 0; i < p->nev; i++) {
+        const sy_event_t *e = &p->ev[i];
+        if (e->start < pop->start || e->start > pop->end)
+            continue;
+        if (e->type == EV_ED)
+            t->ed++;
+        if (e->type != EV_IP)
+            continue;
+        t->ip++;
+        if (e->end > pop->end || e->disp == 20)
+            continue;
+        t->discharges++;
+        for (int j = i + 1; j < p->nev; j++)
+            if (p->ev[j].type == EV_IP && p->ev[j].start > e->end &&
+                p->ev[j].start - e->end <= 30) {
+                t->readmits++;
+                break;
+            }
+    }
+}
+
+static void check(const char *what, double got, double want, double tol)
+{
+    if (fabs(got - want) > tol)
+        fail_msg("%s = %.4f, expected %.4f +/- %.4f", what, got, want, tol);
+}
+
+static void test_population_rates(void **state)
+{
+    (void)state;
+    synth_opts_t o;
+    synth_opts_default(&o);
+    o.patients = POP_N;
+    o.seed = 20250101;
+    sy_pop_t *pop = sy_pop_create(&o);
+    sy_patient_t *p = mem_calloc(1, sizeof *p);
+    p->ev = mem_alloc(SY_MAX_EVENTS * sizeof *p->ev);
+    tally_t t;
+    memset(&t, 0, sizeof t);
+    double women = 0, men = 0, has_f[C_N] = { 0 }, has_m[C_N] = { 0 };
+    for (uint64_t i = 0; i < POP_N; i++) {
+        sy_simulate(pop, i, p);
+        tally_patient(pop, p, &t);
+        if (p->female) {
+            women++;
+            for (int c = 0; c < C_N; c++)
+                has_f[c] += (p->has >> c) & 1u;
+        } else {
+            men++;
+            for (int c = 0; c < C_N; c++)
+                has_m[c] += (p->has >> c) & 1u;
+        }
+    }
+    /* the tolerances of docs/synthetic-population.md */
+    check("share 65+", t.aged / t.n, 0.85, 0.02);
+    check("hypertension", t.has[C_HTN] / t.n, 0.60, 0.03);
+    check("hyperlipidaemia", t.has[C_HLD] / t.n, 0.50, 0.03);
+    check("diabetes", t.has[C_DM] / t.n, 0.27, 0.025);
+    check("ckd", t.has[C_CKD] / t.n, 0.24, 0.025);
+    check("depression", t.has[C_DEP] / t.n, 0.18, 0.02);
+    check("heart failure", t.has[C_CHF] / t.n, 0.14, 0.02);
+    check("copd", t.has[C_COPD] / t.n, 0.11, 0.02);
+    check("atrial fibrillation", t.has[C_AFIB] / t.n, 0.12, 0.02);
+    check("ischaemic heart disease", t.has[C_CAD] / t.n, 0.22, 0.025);
+    check("dementia", t.has[C_DEM] / t.n, 0.10, 0.02);
+    for (int c = 0; c < C_N; c++) {
+        const sy_cond_def_t *cd = &sy_conds[c];
+        double got = cd->sex == 'F'   ? has_f[c] / women
+                     : cd->sex == 'M' ? has_m[c] / men
+                                      : t.has[c] / t.n;
+        double tol = cd->target * 0.25 > 0.015 ? cd->target * 0.25 : 0.015;
+        check(cd->key, got, cd->target, tol);
+    }
+    /* co-occurrence: diabetes raises CKD and heart failure */
+    sy_patient_t *q = p;
+    double dm = 0, dm_ckd = 0, nodm = 0, nodm_ckd = 0;
+    for (uint64_t i = 0; i < 4000; i++) {
+        sy_simulate(pop, i, q);
+        int d = (q->has >> C_DM) & 1u, k = (q->has >> C_CKD) & 1u;
+        dm += d;
+        dm_ckd += d && k;
+        nodm += !d;
+        nodm_ckd += !d && k;
+    }
+    if (dm_ckd / dm < 1.5 * (nodm_ckd / nodm))
+        fail_msg("CKD among diabetics %.3f is not well above %.3f", dm_ckd / dm, nodm_ckd / nodm);
+    check("ED visits per member-year", t.ed / t.member_years, 0.60, 0.06);
+    check("admissions per member-year", t.ip / t.member_years, 0.25, 0.03);
+    check("30-day readmission share", t.readmits / t.discharges, 0.15, 0.03);
+    check("deaths", t.deaths / t.n, 0.04, 0.01);
+    mem_free(p->ev);
+    mem_free(p);
+    sy_pop_destroy(pop);
+}
+
+/* ---- a small written population ---- */
+#define OUT_N 2000
+
+static int npi_valid(const char *s, size_t n)
+{
+    if (n != 10)
+        return 0;
+    int sum = 24; /* the 80840 prefix */
+    for (int i = 9, dbl = 0; i >= 0; i--, dbl = !dbl) {
+        if (s[i] < '0' || s[i] > '9')
+            return 0;
+        int v = s[i] - '0';
+        if (dbl) {
+            v *= 2;
+            if (v > 9)
+                v -= 9;
+        }
+        sum += v;
+    }
+    return sum % 10 == 0;
+}
+
+/* Splits a CSV line without quotes (the generator writes none) into fields. */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    f[n++] = line;
+    for (char *s = line; *s && n < max; s++)
+        if (*s == ',') {
+            *s = 0;
+            f[n++] = s + 1;
+        }
+    return n;
+}
+
+static int col(const char *hdr, const char *name)
+{
+    char *h = mem_strdup(hdr);
+    char *f[256];
+    int n = split(h, f, 256), r = -1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(f[i], name) == 0)
+            r = i;
+    mem_free(h);
+    return r;
+}
+
+static void test_written_population(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tripod-synth-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    synth_opts_t o;
+    synth_opts_default(&o);
+    o.patients = OUT_N;
+    o.seed = 99;
+    o.out_dir = dir;
+    o.threads = 2;
+    o.progress = 0;
+    err_t e;
+    assert_int_equal(synth_run(&o, &e), 0);
+
+    char path[512];
+    size_t n;
+    /* headers: byte-identical to the reference files */
+    static const char *const names[3] = { "eligibility", "medical_claim", "pharmacy_claim" };
+    char *files[3];
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s.csv", dir, names[i]);
+        files[i] = slurp(path, &n);
+        assert_non_null(files[i]);
+        char rel[128];
+        snprintf(rel, sizeof rel, "claims/tuva_input_layer_%s.csv", names[i]);
+        char *ref = ref_file(rel, NULL);
+        size_t hl = strcspn(ref, "\r\n");
+        assert_memory_equal(files[i], ref, hl + 1);
+        mem_free(ref);
+    }
+    /* eligibility: persons and member months */
+    const char *eh = sy_hdr_elig;
+    int e_person = col(eh, "person_id"), e_start = col(eh, "enrollment_start_date"),
+        e_end = col(eh, "enrollment_end_date");
+    char **persons = mem_calloc(OUT_N * 4, sizeof *persons);
+    int npersons = 0;
+    double member_months = 0;
+    char *save = NULL;
+    char *line = strtok_r(files[0], "\n", &save);
+    for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[64];
+        split(line, f, 64);
+        date_t s, d;
+        assert_int_equal(date_parse(f[e_start], 10, &s), 0);
+        assert_int_equal(date_parse(f[e_end], 10, &d), 0);
+        member_months += date_month_index(d) - date_month_index(s) + 1;
+        if (!npersons || strcmp(persons[npersons - 1], f[e_person]) != 0)
+            persons[npersons++] = f[e_person];
+    }
+    assert_int_equal(npersons, OUT_N);
+
+    /* medical claims: NPIs valid, allowed by setting, person ids known */
+    const char *mh = sy_hdr_med;
+    int m_person = col(mh, "person_id"), m_allowed = col(mh, "allowed_amount"),
+        m_paid = col(mh, "paid_amount"), m_bill = col(mh, "bill_type_code"),
+        m_rnpi = col(mh, "rendering_npi"), m_bnpi = col(mh, "billing_npi"),
+        m_fnpi = col(mh, "facility_npi");
+    double allowed = 0, ip_allowed = 0, other_max = 0, cat[8] = { 0 };
+    int ncols = 1;
+    for (const char *c = mh; *c; c++)
+        ncols += *c == ',';
+    long lines = 0;
+    save = NULL;
+    line = strtok_r(files[1], "\n", &save);
+    for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[200];
+        int nf = split(line, f, 200);
+        assert_int_equal(nf, ncols);
+        int npis[3] = { m_rnpi, m_bnpi, m_fnpi };
+        for (int k = 0; k < 3; k++)
+            if (*f[npis[k]] && !npi_valid(f[npis[k]], strlen(f[npis[k]])))
+                fail_msg("invalid NPI %s", f[npis[k]]);
+        assert_true(f[m_person][0] == 'S');
+        double a = strtod(f[m_allowed], NULL), pd = strtod(f[m_paid], NULL);
+        assert_true(pd <= a + 0.001);
+        allowed += a;
+        const char *bt = f[m_bill];
+        int k = !*bt                           ? 0
+                : bt[0] == '1' && bt[1] == '1' ? 1
+                : bt[0] == '1'                 ? 2
+                : bt[0] == '2'                 ? 3
+                                               : 4;
+        cat[k] += a;
+        if (k == 1)
+            ip_allowed += a;
+        lines++;
+    }
+    save = NULL;
+    double rx = 0;
+    line = strtok_r(files[2], "\n", &save);
+    int x_allowed = col(sy_hdr_rx, "allowed_amount");
+    for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[32];
+        split(line, f, 32);
+        rx += strtod(f[x_allowed], NULL);
+    }
+    cat[5] = rx;
+    for (int k = 0; k < 6; k++)
+        if (k != 1 && cat[k] > other_max)
+            other_max = cat[k];
+    double pmpm = (allowed + rx) / member_months;
+    if (pmpm < 850 || pmpm > 1150)
+        fail_msg("total allowed PMPM %.0f outside 850..1150", pmpm);
+    if (ip_allowed < other_max)
+        fail_msg("inpatient (%.0f) is not the largest category (%.0f)", ip_allowed, other_max);
+    assert_true(lines > OUT_N * 15);
+
+    /* FHIR: one Patient per person, same ids */
+    snprintf(path, sizeof path, "%s/fhir/Patient.ndjson", dir);
+    char *pat = slurp(path, &n);
+    assert_non_null(pat);
+    int k = 0;
+    for (char *s = pat; (s = strstr(s, "{\"resourceType\":\"Patient\",\"id\":\"")); k++) {
+        s += strlen("{\"resourceType\":\"Patient\",\"id\":\"");
+        assert_memory_equal(s, persons[k], strlen(persons[k]));
+    }
+    assert_int_equal(k, OUT_N);
+    mem_free(pat);
+
+    /* HL7: messages start with MSH, A03 carries PV1-36, PID-3 names a person */
+    snprintf(path, sizeof path, "%s/hl7/adt.hl7", dir);
+    char *h = slurp(path, &n);
+    assert_non_null(h);
+    int msgs = 0, a03 = 0, cur_a03 = 0;
+    save = NULL;
+    for (char *seg = strtok_r(h, "\r", &save); seg; seg = strtok_r(NULL, "\r", &save)) {
+        if (strncmp(seg, "MSH|", 4) == 0) {
+            msgs++;
+            cur_a03 = strstr(seg, "|ADT^A03^") != NULL;
+            a03 += cur_a03;
+        } else if (strncmp(seg, "PID|", 4) == 0) {
+            assert_true(strncmp(seg, "PID|1||S", 8) == 0);
+        } else if (strncmp(seg, "PV1|", 4) == 0) {
+            int bars = 0;
+            const char *s = seg;
+            for (; *s && bars < 36; s++)
+                bars += *s == '|';
+            if (cur_a03 && (*s == '|' || !*s))
+                fail_msg("A03 without PV1-36: %s", seg);
+        } else {
+            assert_true(strncmp(seg, "EVN|", 4) == 0 || strncmp(seg, "DG1|", 4) == 0);
+        }
+    }
+    assert_true(msgs > 0);
+    assert_true(a03 > 0);
+    mem_free(h);
+
+    for (int i = 0; i < 3; i++)
+        mem_free(files[i]);
+    mem_free(persons);
+    /* remove the directory */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_outputs_parse(void **state)
+{
+    (void)state;
+    unsigned v;
+    assert_int_equal(synth_outputs_parse("claims,hl7", &v), 0);
+    assert_int_equal(v, SYNTH_OUT_CLAIMS | SYNTH_OUT_HL7);
+    assert_int_equal(synth_outputs_parse("all", &v), 0);
+    assert_int_equal(v, SYNTH_OUT_ALL);
+    assert_int_equal(synth_outputs_parse("fhir,xml", &v), -1);
+    assert_int_equal(synth_outputs_parse("", &v), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        /* clang-format off */
+        cmocka_unit_test(test_outputs_parse),
+        cmocka_unit_test(test_headers_match_reference),
+        cmocka_unit_test(test_table_strings_json_safe),
+        cmocka_unit_test(test_code_formats),
+        cmocka_unit_test(test_codes_in_valuesets),
+        cmocka_unit_test(test_hcc_flags),
+        cmocka_unit_test(test_ed_dx_in_nyu),
+        cmocka_unit_test(test_population_rates),
+        cmocka_unit_test(test_written_population),
+        /* clang-format on */
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
