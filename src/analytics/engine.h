@@ -154,6 +154,30 @@ typedef struct engine_summary {
 
 void engine_summary(const engine_t *en, engine_summary_t *out);
 
+/* ---- the store (tripod analyze --db; engine_db.c) ------------------------ */
+
+/* The engine version recorded with every stored run. */
+#define ENGINE_VERSION "0.1.0"
+
+struct store;
+
+/* Reads the store through its scans, as engine_load_csv reads the CSVs:
+ * patient + enrollment (one person row per enrollment span; patients without
+ * enrollment are not in the claims population), practitioner, medical and
+ * pharmacy claims, and numeric LOINC observations (the labs). Then calls
+ * engine_load_done(). */
+int engine_load_store(engine_t *en, struct store *s, err_t *e);
+
+/* Writes the results of a run into the store's result tables (docs/schema.md,
+ * "Results") in ONE transaction: clears the results of the run's as_of, puts
+ * the population summary, every patient, discharge, ED visit and gap, and a
+ * row of the run ledger (run_id = the transaction's id, started_at the time
+ * the caller began loading, STORE_TIME_NONE for now). A re-run for the same
+ * as_of replaces the earlier results whole; on error nothing is written.
+ * *run_id (may be NULL) gets the run's id. */
+int engine_save_store(const engine_t *en, struct store *s, int64_t started_at, int64_t *run_id,
+                      err_t *e);
+
 /* The model's feature names ("ed_visits_6m") and labels for people. */
 const char *engine_feature_name(int j);
 const char *engine_feature_label(int j);

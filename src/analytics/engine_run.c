@@ -569,7 +569,8 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
         VEC_PUSH(w->claims, cl);
         i = j;
     }
-    qsort(w->claims.v, w->claims.n, sizeof *w->claims.v, cmp_claim_date);
+    if (w->claims.n > 1) /* v is NULL until a worker's first claim */
+        qsort(w->claims.v, w->claims.n, sizeof *w->claims.v, cmp_claim_date);
 
     /* 2. Member months. */
     int mm_win = 0;

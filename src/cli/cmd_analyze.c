@@ -17,16 +17,54 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "store/store.h"
 
-/* --db mode: read the store, run, write results (below). */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* --db mode: read the store through its scans, run, and write the results
+ * back in one transaction that replaces the results of the same as_of
+ * (engine_save_store); --out also writes the CSV files. */
 static int analyze_db(const char *db, const engine_settings_t *s, const char *out_dir, bool print)
 {
-    (void)db;
-    (void)s;
-    (void)out_dir;
-    (void)print;
-    fprintf(stderr, "tripod analyze: --db is not available in this build yet\n");
-    return CLI_USAGE;
+    err_t e;
+    err_clear(&e);
+    store_t *st = NULL;
+    int rc = store_open(db, &st, &e);
+    if (rc)
+        return cli_report("analyze", &e);
+    int64_t started = (int64_t)time(NULL), run = 0;
+    engine_t *en = engine_new(s);
+    double t0 = now_s();
+    rc = engine_load_store(en, st, &e);
+    double t1 = now_s();
+    if (!rc)
+        rc = engine_run(en, &e);
+    double t2 = now_s();
+    if (!rc)
+        rc = engine_save_store(en, st, started, &run, &e);
+    double t3 = now_s();
+    if (!rc && out_dir)
+        rc = engine_write_csv(en, out_dir, &e);
+    store_close(st);
+    if (rc) {
+        engine_free(en);
+        return cli_report("analyze", &e);
+    }
+    log_info("analyze.timing", "run %lld: load %.3fs run %.3fs store %.3fs", (long long)run,
+             t1 - t0, t2 - t1, t3 - t2);
+    if (print) {
+        buf_t b = BUF_INIT;
+        engine_population_json(en, &b);
+        fputs(buf_cstr(&b), stdout);
+        buf_free(&b);
+    }
+    engine_free(en);
+    return CLI_OK;
 }
 
 static void usage(FILE *f)
@@ -43,20 +81,14 @@ static void usage(FILE *f)
             "  --out DIR          write patients.csv, discharges.csv, ed_visits.csv, gaps.csv,\n"
             "                     population.json\n"
             "  --db DB            read from and write results to a store (SQLite path or\n"
-            "                     postgresql:// URL)\n"
+            "                     postgresql:// URL); a re-run for the same --as-of\n"
+            "                     replaces that date's results\n"
             "  --as-of DATE       analysis date (YYYY-MM-DD); default the latest service date\n"
             "  --window-months N  performance/attribution window (default 12)\n"
             "  --payment-year Y   CMS-HCC payment year for the V24/V28 blend\n"
             "  --threads N        worker threads (default: all CPUs)\n"
             "  --quiet            do not print the population summary\n"
             "See docs/analytics.md for every rule.\n");
-}
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 int cmd_analyze(int argc, char **argv)

@@ -1,7 +1,7 @@
 /* cmd_info.c — `tripod info --db DB`: what the store holds, as JSON.
  *
  * Prints one JSON object on stdout:
- *   {"backend":"sqlite","schema_version":1,
+ *   {"backend":"sqlite","schema_version":2,
  *    "tables":{"organization":0,...,"source_file":3},
  *    "medical_claims":{"lines":..,"first":"2023-01-01","last":"2024-12-31"},
  *    "pharmacy_claims":{"lines":..,"first":..,"last":..},

@@ -1,10 +1,11 @@
 /* cmd_report.c — `tripod report`: a population summary a human can read.
  *
  *   tripod report --input DIR [--as-of DATE]
+ *   tripod report --db DB [--as-of DATE]
  *
- * Runs the engine over the Tuva input-layer CSVs of DIR and prints the
- * headline numbers. (--db DB needs the store's result tables; see
- * docs/analytics.md.)
+ * --input runs the engine over the Tuva input-layer CSVs of DIR; --db reads
+ * the results `tripod analyze --db` stored (the latest run, or the run of
+ * --as-of). Both print the same lines from the same numbers.
  */
 #include <math.h>
 #include <stdio.h>
@@ -12,12 +13,122 @@
 
 #include "analytics/engine.h"
 #include "cli/cli.h"
+#include "store/store.h"
+
+/* The numbers the report prints: a stored analysis_population row, or the
+ * same fields filled from a run (report_from_engine). */
+typedef store_analysis_population_t report_t;
+
+static void report_from_engine(const engine_t *en, report_t *r)
+{
+    engine_summary_t m;
+    engine_summary(en, &m);
+    store_analysis_population_init(r);
+    r->as_of = m.as_of;
+    r->patients = (int64_t)m.patients;
+    r->attributed = (int64_t)m.attributed;
+    r->member_months = m.member_months;
+    r->cost = m.cost;
+    r->pmpm = m.pmpm;
+    r->ed_visits = m.ed_visits;
+    r->ed_avoidable_share = m.ed_avoidable_share;
+    r->ip_admits = m.ip_admits;
+    r->snf_stays = m.snf_stays;
+    r->unplanned_readmits = m.unplanned_readmits;
+    r->index_admits = m.index_admits;
+    r->readmission_rate = m.readmission_rate;
+    r->auc_test = m.auc_test;
+    int64_t tiers[5] = { 0 };
+    r->ccm_eligible = r->pcm_eligible = 0;
+    for (size_t i = 0; i < engine_patient_count(en); i++) {
+        engine_patient_t p;
+        engine_patient(en, i, &p);
+        tiers[p.tier >= 1 && p.tier <= 4 ? p.tier : 0]++;
+        r->ccm_eligible += p.ccm_eligible;
+        r->pcm_eligible += p.pcm_eligible;
+    }
+    r->tier_low = tiers[1];
+    r->tier_rising = tiers[2];
+    r->tier_high = tiers[3];
+    r->tier_critical = tiers[4];
+}
+
+static void report_print(const report_t *r)
+{
+    char d[DATE_FMT_LEN];
+    date_format(r->as_of, d);
+    double k = r->member_months ? 12000.0 / (double)r->member_months : 0;
+    printf("Population as of %s (12 months)\n", d);
+    printf("  patients            %lld (%lld attributed)\n", (long long)r->patients,
+           (long long)r->attributed);
+    printf("  member months       %lld\n", (long long)r->member_months);
+    printf("  total cost          $%.2f   PMPM $%.2f\n", money_to_dollars(r->cost), r->pmpm);
+    printf("  ED visits           %lld (%.0f per 1000/yr), avoidable share %.1f%%\n",
+           (long long)r->ed_visits, (double)r->ed_visits * k, 100.0 * r->ed_avoidable_share);
+    printf("  admissions          %lld (%.0f per 1000/yr), SNF stays %lld\n",
+           (long long)r->ip_admits, (double)r->ip_admits * k, (long long)r->snf_stays);
+    printf("  readmissions        %lld unplanned of %lld index admissions (%.1f%%)\n",
+           (long long)r->unplanned_readmits, (long long)r->index_admits,
+           100.0 * r->readmission_rate);
+    printf("  risk tiers          low %lld, rising %lld, high %lld, critical %lld\n",
+           (long long)r->tier_low, (long long)r->tier_rising, (long long)r->tier_high,
+           (long long)r->tier_critical);
+    printf("  care management     %lld CCM eligible, %lld PCM eligible\n",
+           (long long)r->ccm_eligible, (long long)r->pcm_eligible);
+    if (isfinite(r->auc_test))
+        printf("  ED/admission model  AUC %.3f on the later test window\n", r->auc_test);
+}
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tripod report --input DIR [--as-of DATE] [--threads N]\n\n"
+    fprintf(f, "usage: tripod report --input DIR [--as-of DATE]\n"
+               "       tripod report --db DB [--as-of DATE]\n\n"
                "Prints a population summary: members, cost PMPM, utilisation, avoidable ED\n"
-               "visits, readmissions, risk tiers and the model's accuracy.\n");
+               "visits, readmissions, risk tiers and the model's accuracy. --input runs the\n"
+               "engine over Tuva CSVs; --db prints what `tripod analyze --db` stored (the\n"
+               "latest run, or the run of --as-of).\n");
+}
+
+typedef struct found {
+    report_t r; /* its strings are not kept: valid only during the scan */
+    bool any;
+} found_t;
+
+static int on_population(void *ctx, const store_analysis_population_t *r, err_t *e)
+{
+    (void)e;
+    found_t *f = ctx;
+    f->r = *r;
+    f->r.summary_json = NULL; /* valid only during the call */
+    f->any = true;
+    return 0;
+}
+
+static int report_db(const char *db, date_t as_of)
+{
+    err_t e;
+    err_clear(&e);
+    store_t *s = NULL;
+    int rc = store_open(db, &s, &e);
+    if (rc)
+        return cli_report("report", &e);
+    if (as_of == DATE_NONE)
+        rc = store_latest_analysis(s, &as_of, &e);
+    found_t f = { .any = false };
+    if (!rc && as_of != DATE_NONE)
+        rc = store_scan_analysis_population(s, as_of, on_population, &f, &e);
+    store_close(s);
+    if (rc)
+        return cli_report("report", &e);
+    if (!f.any) {
+        char d[DATE_FMT_LEN];
+        date_format(as_of, d);
+        fprintf(stderr, "tripod report: no stored results%s%s; run `tripod analyze --db %s`\n",
+                as_of != DATE_NONE ? " for " : "", as_of != DATE_NONE ? d : "", db);
+        return CLI_INPUT;
+    }
+    report_print(&f.r);
+    return CLI_OK;
 }
 
 int cmd_report(int argc, char **argv)
@@ -26,7 +137,7 @@ int cmd_report(int argc, char **argv)
         usage(stdout);
         return CLI_OK;
     }
-    const char *input = NULL;
+    const char *input = NULL, *db = NULL;
     engine_settings_t s;
     engine_settings_default(&s);
     for (int i = 1; i < argc; i++) {
@@ -35,18 +146,19 @@ int cmd_report(int argc, char **argv)
             return cli_usage_error("report", "option %s needs a value", argv[i]);
         if (strcmp(argv[i], "--input") == 0)
             input = v;
+        else if (strcmp(argv[i], "--db") == 0)
+            db = v;
         else if (strcmp(argv[i], "--as-of") == 0) {
             if (date_parse(v, strlen(v), &s.as_of) != 0)
                 return cli_usage_error("report", "--as-of: not a date: %s", v);
-        } else if (strcmp(argv[i], "--db") == 0)
-            return cli_usage_error("report",
-                                   "--db is not available in this build yet; use --input");
-        else
+        } else
             return cli_usage_error("report", "unknown option %s", argv[i]);
         i++;
     }
-    if (!input)
-        return cli_usage_error("report", "--input DIR is required");
+    if (!input == !db)
+        return cli_usage_error("report", "give exactly one of --input DIR or --db DB");
+    if (db)
+        return report_db(db, s.as_of);
     err_t e;
     err_clear(&e);
     engine_t *en = engine_new(&s);
@@ -57,35 +169,9 @@ int cmd_report(int argc, char **argv)
         engine_free(en);
         return cli_report("report", &e);
     }
-    engine_summary_t r;
-    engine_summary(en, &r);
-    char d[DATE_FMT_LEN];
-    date_format(r.as_of, d);
-    double k = r.member_months ? 12000.0 / (double)r.member_months : 0;
-    printf("Population as of %s (12 months)\n", d);
-    printf("  patients            %zu (%zu attributed)\n", r.patients, r.attributed);
-    printf("  member months       %ld\n", r.member_months);
-    printf("  total cost          $%.2f   PMPM $%.2f\n", money_to_dollars(r.cost), r.pmpm);
-    printf("  ED visits           %ld (%.0f per 1000/yr), avoidable share %.1f%%\n", r.ed_visits,
-           (double)r.ed_visits * k, 100.0 * r.ed_avoidable_share);
-    printf("  admissions          %ld (%.0f per 1000/yr), SNF stays %ld\n", r.ip_admits,
-           (double)r.ip_admits * k, r.snf_stays);
-    printf("  readmissions        %ld unplanned of %ld index admissions (%.1f%%)\n",
-           r.unplanned_readmits, r.index_admits, 100.0 * r.readmission_rate);
-    long tiers[5] = { 0 };
-    long ccm = 0, pcm = 0;
-    for (size_t i = 0; i < engine_patient_count(en); i++) {
-        engine_patient_t p;
-        engine_patient(en, i, &p);
-        tiers[p.tier >= 1 && p.tier <= 4 ? p.tier : 0]++;
-        ccm += p.ccm_eligible;
-        pcm += p.pcm_eligible;
-    }
-    printf("  risk tiers          low %ld, rising %ld, high %ld, critical %ld\n", tiers[1],
-           tiers[2], tiers[3], tiers[4]);
-    printf("  care management     %ld CCM eligible, %ld PCM eligible\n", ccm, pcm);
-    if (isfinite(r.auc_test))
-        printf("  ED/admission model  AUC %.3f on the later test window\n", r.auc_test);
+    report_t r;
+    report_from_engine(en, &r);
+    report_print(&r);
     engine_free(en);
     return CLI_OK;
 }

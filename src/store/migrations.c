@@ -180,8 +180,81 @@ static const char m1_sqlite[] = "CREATE TABLE store_meta (key TEXT NOT NULL PRIM
                                 "INSERT INTO store_meta (key, value) VALUES ('delivery', 0);\n";
 static const char m1_pg[] = "CREATE SEQUENCE store_delivery_seq;\n";
 
+/* Migration 2: the results the engine (tripod analyze --db) and the quality
+ * measures write back. Keyed by analysis date / measurement period first, so
+ * that a re-run clears its own rows with one range delete on the key. No
+ * foreign keys: results are replaced whole and never outlive a re-run. */
+static const char m2_sql[] =
+    "CREATE TABLE analysis_run (\n"
+    "  run_id BIGINT NOT NULL PRIMARY KEY,\n"
+    "  as_of @DATE@, window_start @DATE@, window_months BIGINT, payment_year BIGINT,\n"
+    "  engine_version TEXT, started_at @TIMESTAMP@, finished_at @TIMESTAMP@, patients BIGINT\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE TABLE analysis_population (\n"
+    "  as_of @DATE@ NOT NULL PRIMARY KEY,\n"
+    "  run_id BIGINT, patients BIGINT, attributed BIGINT, member_months BIGINT, cost BIGINT,\n"
+    "  pmpm @REAL@, ed_visits BIGINT, ed_classified BIGINT, ed_avoidable_share @REAL@,\n"
+    "  ip_admits BIGINT, index_admits BIGINT, unplanned_readmits BIGINT,\n"
+    "  readmission_rate @REAL@, snf_stays BIGINT, auc_test @REAL@, tier_low BIGINT,\n"
+    "  tier_rising BIGINT, tier_high BIGINT, tier_critical BIGINT, ccm_eligible BIGINT,\n"
+    "  pcm_eligible BIGINT, gaps BIGINT, summary_json TEXT\n"
+    ");\n"
+    "CREATE TABLE analysis_patient (\n"
+    "  as_of @DATE@ NOT NULL, person_id @KEY@ NOT NULL,\n"
+    "  run_id BIGINT, attributed_npi TEXT, attribution_step BIGINT, member_months BIGINT,\n"
+    "  risk_score @REAL@, hcc_count BIGINT, tier TEXT, chronic_count BIGINT, conditions TEXT,\n"
+    "  ccm_eligible SMALLINT, pcm_eligible SMALLINT, ed_visits BIGINT, ed_avoidable BIGINT,\n"
+    "  ip_admits BIGINT, readmissions BIGINT, snf_stays BIGINT, cost BIGINT, pmpm BIGINT,\n"
+    "  probability @REAL@, top_factors TEXT, gaps BIGINT,\n"
+    "  PRIMARY KEY (as_of, person_id)\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE TABLE analysis_discharge (\n"
+    "  as_of @DATE@ NOT NULL, person_id @KEY@ NOT NULL, admission_date @DATE@ NOT NULL,\n"
+    "  run_id BIGINT, discharge_date @DATE@, principal_dx TEXT, discharge_disposition TEXT,\n"
+    "  index_admission SMALLINT, planned SMALLINT, readmit_30 SMALLINT,\n"
+    "  unplanned_readmit_30 SMALLINT, days_to_next_admission BIGINT, lace BIGINT,\n"
+    "  charlson BIGINT,\n"
+    "  PRIMARY KEY (as_of, person_id, admission_date)\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE TABLE analysis_ed_visit (\n"
+    "  as_of @DATE@ NOT NULL, person_id @KEY@ NOT NULL, visit_date @DATE@ NOT NULL,\n"
+    "  run_id BIGINT, principal_dx TEXT, nyu_class TEXT, avoidable_probability @REAL@,\n"
+    "  PRIMARY KEY (as_of, person_id, visit_date)\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE TABLE analysis_gap (\n"
+    "  as_of @DATE@ NOT NULL, person_id @KEY@ NOT NULL, kind @KEY@ NOT NULL,\n"
+    "  hcc BIGINT NOT NULL, code @KEY@ NOT NULL,\n"
+    "  run_id BIGINT, description TEXT, evidence TEXT,\n"
+    "  PRIMARY KEY (as_of, person_id, kind, hcc, code)\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE TABLE measure_result (\n"
+    "  period_start @DATE@ NOT NULL, period_end @DATE@ NOT NULL, measure_id @KEY@ NOT NULL,\n"
+    "  group_id @KEY@ NOT NULL, person_id @KEY@ NOT NULL,\n"
+    "  ip BIGINT, denom BIGINT, denex BIGINT, numer BIGINT, numex BIGINT, denexcep BIGINT,\n"
+    "  computed_at @TIMESTAMP@,\n"
+    "  PRIMARY KEY (period_start, period_end, measure_id, group_id, person_id)\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE INDEX measure_result_person ON measure_result (person_id);\n"
+    "CREATE TABLE care_gap (\n"
+    "  period_start @DATE@ NOT NULL, period_end @DATE@ NOT NULL, measure_id @KEY@ NOT NULL,\n"
+    "  group_id @KEY@ NOT NULL, person_id @KEY@ NOT NULL,\n"
+    "  gap_text TEXT, evidence TEXT, next_action TEXT, due_date @DATE@, priority TEXT,\n"
+    "  computed_at @TIMESTAMP@,\n"
+    "  PRIMARY KEY (period_start, period_end, measure_id, group_id, person_id)\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE INDEX care_gap_person ON care_gap (person_id);\n"
+    "CREATE TABLE measure_summary (\n"
+    "  period_start @DATE@ NOT NULL, period_end @DATE@ NOT NULL, measure_id @KEY@ NOT NULL,\n"
+    "  group_id @KEY@ NOT NULL,\n"
+    "  ip BIGINT, denom BIGINT, denex BIGINT, numer BIGINT, numex BIGINT, denexcep BIGINT,\n"
+    "  rate @REAL@, computed_at @TIMESTAMP@,\n"
+    "  PRIMARY KEY (period_start, period_end, measure_id, group_id)\n"
+    ")@WITHOUT_ROWID@;\n";
+
 static const store_migration_t migrations[] = {
     { 1, "initial schema: organisations to source files", m1_sql, m1_sqlite, m1_pg },
+    { 2, "results: analysis runs, patients, discharges, ED visits, gaps; measures", m2_sql, NULL,
+      NULL },
 };
 
 const store_migration_t *store_migrations(int *n)

@@ -301,6 +301,131 @@ static const store_col_t source_file_cols[] = {
 };
 #undef S
 
+/* ---- results (migration 2) ---------------------------------------------- */
+
+#define S store_analysis_run_t
+static const store_col_t analysis_run_cols[] = {
+    K(S, run_id, SC_INT),        C(S, as_of, SC_DATE),       C(S, window_start, SC_DATE),
+    C(S, window_months, SC_INT), C(S, payment_year, SC_INT), C(S, engine_version, SC_TEXT),
+    C(S, started_at, SC_TIME),   C(S, finished_at, SC_TIME), C(S, patients, SC_INT),
+};
+#undef S
+#define S store_analysis_population_t
+static const store_col_t analysis_population_cols[] = {
+    K(S, as_of, SC_DATE),
+    C(S, run_id, SC_INT),
+    C(S, patients, SC_INT),
+    C(S, attributed, SC_INT),
+    C(S, member_months, SC_INT),
+    C(S, cost, SC_MONEY),
+    C(S, pmpm, SC_REAL),
+    C(S, ed_visits, SC_INT),
+    C(S, ed_classified, SC_INT),
+    C(S, ed_avoidable_share, SC_REAL),
+    C(S, ip_admits, SC_INT),
+    C(S, index_admits, SC_INT),
+    C(S, unplanned_readmits, SC_INT),
+    C(S, readmission_rate, SC_REAL),
+    C(S, snf_stays, SC_INT),
+    C(S, auc_test, SC_REAL),
+    C(S, tier_low, SC_INT),
+    C(S, tier_rising, SC_INT),
+    C(S, tier_high, SC_INT),
+    C(S, tier_critical, SC_INT),
+    C(S, ccm_eligible, SC_INT),
+    C(S, pcm_eligible, SC_INT),
+    C(S, gaps, SC_INT),
+    C(S, summary_json, SC_TEXT),
+};
+#undef S
+#define S store_analysis_patient_t
+static const store_col_t analysis_patient_cols[] = {
+    K(S, as_of, SC_DATE),
+    K(S, person_id, SC_TEXT),
+    C(S, run_id, SC_INT),
+    C(S, attributed_npi, SC_TEXT),
+    C(S, attribution_step, SC_INT),
+    C(S, member_months, SC_INT),
+    C(S, risk_score, SC_REAL),
+    C(S, hcc_count, SC_INT),
+    C(S, tier, SC_TEXT),
+    C(S, chronic_count, SC_INT),
+    C(S, conditions, SC_TEXT),
+    C(S, ccm_eligible, SC_FLAG),
+    C(S, pcm_eligible, SC_FLAG),
+    C(S, ed_visits, SC_INT),
+    C(S, ed_avoidable, SC_INT),
+    C(S, ip_admits, SC_INT),
+    C(S, readmissions, SC_INT),
+    C(S, snf_stays, SC_INT),
+    C(S, cost, SC_MONEY),
+    C(S, pmpm, SC_MONEY),
+    C(S, probability, SC_REAL),
+    C(S, top_factors, SC_TEXT),
+    C(S, gaps, SC_INT),
+};
+#undef S
+#define S store_analysis_discharge_t
+static const store_col_t analysis_discharge_cols[] = {
+    K(S, as_of, SC_DATE),
+    K(S, person_id, SC_TEXT),
+    K(S, admission_date, SC_DATE),
+    C(S, run_id, SC_INT),
+    C(S, discharge_date, SC_DATE),
+    C(S, principal_dx, SC_TEXT),
+    C(S, discharge_disposition, SC_TEXT),
+    C(S, index_admission, SC_FLAG),
+    C(S, planned, SC_FLAG),
+    C(S, readmit_30, SC_FLAG),
+    C(S, unplanned_readmit_30, SC_FLAG),
+    C(S, days_to_next_admission, SC_INT),
+    C(S, lace, SC_INT),
+    C(S, charlson, SC_INT),
+};
+#undef S
+#define S store_analysis_ed_visit_t
+static const store_col_t analysis_ed_visit_cols[] = {
+    K(S, as_of, SC_DATE),
+    K(S, person_id, SC_TEXT),
+    K(S, visit_date, SC_DATE),
+    C(S, run_id, SC_INT),
+    C(S, principal_dx, SC_TEXT),
+    C(S, nyu_class, SC_TEXT),
+    C(S, avoidable_probability, SC_REAL),
+};
+#undef S
+#define S store_analysis_gap_t
+static const store_col_t analysis_gap_cols[] = {
+    K(S, as_of, SC_DATE),       K(S, person_id, SC_TEXT), K(S, kind, SC_TEXT),
+    K(S, hcc, SC_INT),          KE(S, code, SC_TEXT),     C(S, run_id, SC_INT),
+    C(S, description, SC_TEXT), C(S, evidence, SC_TEXT),
+};
+#undef S
+#define S store_measure_result_t
+static const store_col_t measure_result_cols[] = {
+    K(S, period_start, SC_DATE), K(S, period_end, SC_DATE), K(S, measure_id, SC_TEXT),
+    K(S, group_id, SC_TEXT),     K(S, person_id, SC_TEXT),  C(S, ip, SC_INT),
+    C(S, denom, SC_INT),         C(S, denex, SC_INT),       C(S, numer, SC_INT),
+    C(S, numex, SC_INT),         C(S, denexcep, SC_INT),    C(S, computed_at, SC_TIME),
+};
+#undef S
+#define S store_care_gap_t
+static const store_col_t care_gap_cols[] = {
+    K(S, period_start, SC_DATE), K(S, period_end, SC_DATE),  K(S, measure_id, SC_TEXT),
+    K(S, group_id, SC_TEXT),     K(S, person_id, SC_TEXT),   C(S, gap_text, SC_TEXT),
+    C(S, evidence, SC_TEXT),     C(S, next_action, SC_TEXT), C(S, due_date, SC_DATE),
+    C(S, priority, SC_TEXT),     C(S, computed_at, SC_TIME),
+};
+#undef S
+#define S store_measure_summary_t
+static const store_col_t measure_summary_cols[] = {
+    K(S, period_start, SC_DATE), K(S, period_end, SC_DATE), K(S, measure_id, SC_TEXT),
+    K(S, group_id, SC_TEXT),     C(S, ip, SC_INT),          C(S, denom, SC_INT),
+    C(S, denex, SC_INT),         C(S, numer, SC_INT),       C(S, numex, SC_INT),
+    C(S, denexcep, SC_INT),      C(S, rate, SC_REAL),       C(S, computed_at, SC_TIME),
+};
+#undef S
+
 #define TABLE(var, name, cols, nkey, seq)                                                          \
     static const store_table_t var = { name, cols, N(cols), nkey, seq }
 TABLE(t_organization, "organization", organization_cols, 1, false);
@@ -319,11 +444,24 @@ TABLE(t_immunization, "immunization", immunization_cols, 1, false);
 TABLE(t_hl7_message, "hl7_message", hl7_message_cols, 2, false);
 TABLE(t_adt_event, "adt_event", adt_event_cols, 2, false);
 TABLE(t_source_file, "source_file", source_file_cols, 1, false);
+TABLE(t_analysis_run, "analysis_run", analysis_run_cols, 1, false);
+TABLE(t_analysis_population, "analysis_population", analysis_population_cols, 1, false);
+TABLE(t_analysis_patient, "analysis_patient", analysis_patient_cols, 2, false);
+TABLE(t_analysis_discharge, "analysis_discharge", analysis_discharge_cols, 3, false);
+TABLE(t_analysis_ed_visit, "analysis_ed_visit", analysis_ed_visit_cols, 3, false);
+TABLE(t_analysis_gap, "analysis_gap", analysis_gap_cols, 5, false);
+TABLE(t_measure_result, "measure_result", measure_result_cols, 5, false);
+TABLE(t_care_gap, "care_gap", care_gap_cols, 5, false);
+TABLE(t_measure_summary, "measure_summary", measure_summary_cols, 4, false);
 
 static const store_table_t *const all_tables[] = {
-    &t_organization, &t_practitioner, &t_patient,   &t_enrollment,  &t_med_claim, &t_med_claim_line,
-    &t_rx_claim,     &t_encounter,    &t_condition, &t_observation, &t_procedure, &t_medication,
-    &t_immunization, &t_hl7_message,  &t_adt_event, &t_source_file,
+    &t_organization,      &t_practitioner,        &t_patient,          &t_enrollment,
+    &t_med_claim,         &t_med_claim_line,      &t_rx_claim,         &t_encounter,
+    &t_condition,         &t_observation,         &t_procedure,        &t_medication,
+    &t_immunization,      &t_hl7_message,         &t_adt_event,        &t_source_file,
+    &t_analysis_run,      &t_analysis_population, &t_analysis_patient, &t_analysis_discharge,
+    &t_analysis_ed_visit, &t_analysis_gap,        &t_measure_result,   &t_care_gap,
+    &t_measure_summary,
 };
 
 /* ---- init functions: every field "missing" ----------------------------- */
@@ -398,6 +536,15 @@ INIT(immunization, store_immunization_t, &t_immunization)
 INIT(hl7_message, store_hl7_message_t, &t_hl7_message)
 INIT(adt_event, store_adt_event_t, &t_adt_event)
 INIT(source_file, store_source_file_t, &t_source_file)
+INIT(analysis_run, store_analysis_run_t, &t_analysis_run)
+INIT(analysis_population, store_analysis_population_t, &t_analysis_population)
+INIT(analysis_patient, store_analysis_patient_t, &t_analysis_patient)
+INIT(analysis_discharge, store_analysis_discharge_t, &t_analysis_discharge)
+INIT(analysis_ed_visit, store_analysis_ed_visit_t, &t_analysis_ed_visit)
+INIT(analysis_gap, store_analysis_gap_t, &t_analysis_gap)
+INIT(measure_result, store_measure_result_t, &t_measure_result)
+INIT(care_gap, store_care_gap_t, &t_care_gap)
+INIT(measure_summary, store_measure_summary_t, &t_measure_summary)
 
 /* Parent kinds before children (store_impl.h). */
 #define KIND(k, name, table, header, redelivery, type)                                             \
@@ -420,6 +567,20 @@ static const store_kind_def_t kinds[SK_COUNT] = {
     KIND(SK_HL7_MESSAGE, hl7_message, &t_hl7_message, NULL, false, store_hl7_message_t),
     KIND(SK_ADT_EVENT, adt_event, &t_adt_event, NULL, false, store_adt_event_t),
     KIND(SK_SOURCE_FILE, source_file, &t_source_file, NULL, false, store_source_file_t),
+    KIND(SK_ANALYSIS_RUN, analysis_run, &t_analysis_run, NULL, false, store_analysis_run_t),
+    KIND(SK_ANALYSIS_POPULATION, analysis_population, &t_analysis_population, NULL, false,
+         store_analysis_population_t),
+    KIND(SK_ANALYSIS_PATIENT, analysis_patient, &t_analysis_patient, NULL, false,
+         store_analysis_patient_t),
+    KIND(SK_ANALYSIS_DISCHARGE, analysis_discharge, &t_analysis_discharge, NULL, false,
+         store_analysis_discharge_t),
+    KIND(SK_ANALYSIS_ED_VISIT, analysis_ed_visit, &t_analysis_ed_visit, NULL, false,
+         store_analysis_ed_visit_t),
+    KIND(SK_ANALYSIS_GAP, analysis_gap, &t_analysis_gap, NULL, false, store_analysis_gap_t),
+    KIND(SK_MEASURE_RESULT, measure_result, &t_measure_result, NULL, false, store_measure_result_t),
+    KIND(SK_CARE_GAP, care_gap, &t_care_gap, NULL, false, store_care_gap_t),
+    KIND(SK_MEASURE_SUMMARY, measure_summary, &t_measure_summary, NULL, false,
+         store_measure_summary_t),
 };
 
 const store_kind_def_t *store_kind_def(store_kind_t kind)

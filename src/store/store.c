@@ -234,6 +234,15 @@ PUT(medication, SK_MEDICATION)
 PUT(immunization, SK_IMMUNIZATION)
 PUT(hl7_message, SK_HL7_MESSAGE)
 PUT(adt_event, SK_ADT_EVENT)
+PUT(analysis_run, SK_ANALYSIS_RUN)
+PUT(analysis_population, SK_ANALYSIS_POPULATION)
+PUT(analysis_patient, SK_ANALYSIS_PATIENT)
+PUT(analysis_discharge, SK_ANALYSIS_DISCHARGE)
+PUT(analysis_ed_visit, SK_ANALYSIS_ED_VISIT)
+PUT(analysis_gap, SK_ANALYSIS_GAP)
+PUT(measure_result, SK_MEASURE_RESULT)
+PUT(care_gap, SK_CARE_GAP)
+PUT(measure_summary, SK_MEASURE_SUMMARY)
 
 int store_file_record(store_t *s, const store_source_file_t *r, err_t *e)
 {
@@ -261,6 +270,89 @@ int store_delete_claim(store_t *s, const char *claim_id, int64_t *deleted, err_t
     if (deleted)
         *deleted = rc == 0 ? n : 0;
     return rc;
+}
+
+/* Result clears: a key-prefix delete on each table of a family. */
+typedef struct clear_arg {
+    const store_kind_t *kinds;
+    int nkinds, nfilter;
+    const void *const *filters; /* a record per kind holding the key prefix */
+    int64_t *deleted;
+} clear_arg_t;
+
+static int clear_op(store_t *s, void *arg, err_t *e)
+{
+    clear_arg_t *a = arg;
+    for (int i = 0; i < a->nkinds; i++) {
+        int64_t n = 0;
+        int rc = s->vt->delete_prefix(s, store_kind_def(a->kinds[i])->table, a->nfilter,
+                                      a->filters[i], &n, e);
+        if (rc != 0)
+            return rc;
+        *a->deleted += n;
+    }
+    return 0;
+}
+
+int store_clear_analysis(store_t *s, date_t as_of, int64_t *deleted, err_t *e)
+{
+    int64_t n = 0;
+    if (deleted)
+        *deleted = 0;
+    if (as_of == DATE_NONE)
+        return err_set(e, ERR_USAGE, "store_clear_analysis: no analysis date");
+    /* as_of is the first field of every analysis_* record but the ledger. */
+    store_analysis_population_t pop;
+    store_analysis_patient_t pat;
+    store_analysis_discharge_t dis;
+    store_analysis_ed_visit_t ed;
+    store_analysis_gap_t gap;
+    store_analysis_population_init(&pop);
+    store_analysis_patient_init(&pat);
+    store_analysis_discharge_init(&dis);
+    store_analysis_ed_visit_init(&ed);
+    store_analysis_gap_init(&gap);
+    pop.as_of = pat.as_of = dis.as_of = ed.as_of = gap.as_of = as_of;
+    static const store_kind_t kinds[] = { SK_ANALYSIS_POPULATION, SK_ANALYSIS_PATIENT,
+                                          SK_ANALYSIS_DISCHARGE, SK_ANALYSIS_ED_VISIT,
+                                          SK_ANALYSIS_GAP };
+    const void *const filters[] = { &pop, &pat, &dis, &ed, &gap };
+    clear_arg_t a = { kinds, 5, 1, filters, &n };
+    int rc = run_op(s, clear_op, &a, true, e);
+    if (deleted)
+        *deleted = rc == 0 ? n : 0;
+    return rc;
+}
+
+int store_clear_measures(store_t *s, date_t period_start, date_t period_end, const char *measure_id,
+                         int64_t *deleted, err_t *e)
+{
+    int64_t n = 0;
+    if (deleted)
+        *deleted = 0;
+    if (period_start == DATE_NONE || period_end == DATE_NONE)
+        return err_set(e, ERR_USAGE, "store_clear_measures: no measurement period");
+    store_measure_result_t res;
+    store_care_gap_t gap;
+    store_measure_summary_t sum;
+    store_measure_result_init(&res);
+    store_care_gap_init(&gap);
+    store_measure_summary_init(&sum);
+    res.period_start = gap.period_start = sum.period_start = period_start;
+    res.period_end = gap.period_end = sum.period_end = period_end;
+    res.measure_id = gap.measure_id = sum.measure_id = measure_id;
+    static const store_kind_t kinds[] = { SK_MEASURE_RESULT, SK_CARE_GAP, SK_MEASURE_SUMMARY };
+    const void *const filters[] = { &res, &gap, &sum };
+    clear_arg_t a = { kinds, 3, measure_id && *measure_id ? 3 : 2, filters, &n };
+    int rc = run_op(s, clear_op, &a, true, e);
+    if (deleted)
+        *deleted = rc == 0 ? n : 0;
+    return rc;
+}
+
+int64_t store_transaction_id(const store_t *s)
+{
+    return s->in_txn ? s->delivery : 0;
 }
 
 /* ---- reads --------------------------------------------------------------- */
@@ -309,6 +401,8 @@ int store_count(store_t *s, const char *table, int64_t *n, err_t *e)
 
 typedef struct scan_arg {
     const store_kind_def_t *k;
+    int nfilter;
+    const void *filter;
     store_scan_raw_fn fn;
     void *ctx;
 } scan_arg_t;
@@ -316,13 +410,19 @@ typedef struct scan_arg {
 static int scan_op(store_t *s, void *arg, err_t *e)
 {
     scan_arg_t *a = arg;
-    return s->vt->scan(s, a->k, a->fn, a->ctx, e);
+    return s->vt->scan(s, a->k, a->nfilter, a->filter, a->fn, a->ctx, e);
+}
+
+static int scan_where(store_t *s, store_kind_t kind, int nfilter, const void *filter,
+                      store_scan_raw_fn fn, void *ctx, err_t *e)
+{
+    scan_arg_t a = { store_kind_def(kind), nfilter, filter, fn, ctx };
+    return run_op(s, scan_op, &a, false, e);
 }
 
 static int scan(store_t *s, store_kind_t kind, store_scan_raw_fn fn, void *ctx, err_t *e)
 {
-    scan_arg_t a = { store_kind_def(kind), fn, ctx };
-    return run_op(s, scan_op, &a, false, e);
+    return scan_where(s, kind, 0, NULL, fn, ctx, e);
 }
 
 /* The typed callbacks differ from the raw one only in the record pointer's
@@ -357,6 +457,90 @@ SCAN(immunization, SK_IMMUNIZATION)
 SCAN(hl7_message, SK_HL7_MESSAGE)
 SCAN(adt_event, SK_ADT_EVENT)
 SCAN(source_file, SK_SOURCE_FILE)
+SCAN(analysis_run, SK_ANALYSIS_RUN)
+#undef SCAN
+
+/* Result scans: a key-prefix filter (as_of; period and measure). */
+#define SCAN_AS_OF(kind, KIND)                                                                     \
+    typedef struct scan_##kind##_ctx {                                                             \
+        store_scan_##kind##_fn fn;                                                                 \
+        void *ctx;                                                                                 \
+    } scan_##kind##_ctx_t;                                                                         \
+    static int scan_##kind##_tramp(void *ctx, const void *rec, err_t *e)                           \
+    {                                                                                              \
+        scan_##kind##_ctx_t *c = ctx;                                                              \
+        return c->fn(c->ctx, rec, e);                                                              \
+    }                                                                                              \
+    int store_scan_##kind(store_t *s, date_t as_of, store_scan_##kind##_fn fn, void *ctx,          \
+                          err_t *e)                                                                \
+    {                                                                                              \
+        scan_##kind##_ctx_t c = { fn, ctx };                                                       \
+        store_##kind##_t filter;                                                                   \
+        store_##kind##_init(&filter);                                                              \
+        filter.as_of = as_of;                                                                      \
+        return scan_where(s, KIND, as_of == DATE_NONE ? 0 : 1, &filter, scan_##kind##_tramp, &c,   \
+                          e);                                                                      \
+    }
+SCAN_AS_OF(analysis_population, SK_ANALYSIS_POPULATION)
+SCAN_AS_OF(analysis_patient, SK_ANALYSIS_PATIENT)
+SCAN_AS_OF(analysis_discharge, SK_ANALYSIS_DISCHARGE)
+SCAN_AS_OF(analysis_ed_visit, SK_ANALYSIS_ED_VISIT)
+SCAN_AS_OF(analysis_gap, SK_ANALYSIS_GAP)
+#undef SCAN_AS_OF
+
+#define SCAN_PERIOD(kind, KIND)                                                                    \
+    typedef struct scan_##kind##_ctx {                                                             \
+        store_scan_##kind##_fn fn;                                                                 \
+        void *ctx;                                                                                 \
+    } scan_##kind##_ctx_t;                                                                         \
+    static int scan_##kind##_tramp(void *ctx, const void *rec, err_t *e)                           \
+    {                                                                                              \
+        scan_##kind##_ctx_t *c = ctx;                                                              \
+        return c->fn(c->ctx, rec, e);                                                              \
+    }                                                                                              \
+    int store_scan_##kind(store_t *s, date_t period_start, date_t period_end,                      \
+                          const char *measure_id, store_scan_##kind##_fn fn, void *ctx, err_t *e)  \
+    {                                                                                              \
+        if ((period_start == DATE_NONE) != (period_end == DATE_NONE) ||                            \
+            (measure_id && period_start == DATE_NONE))                                             \
+            return err_set(e, ERR_USAGE, "store_scan_" #kind ": give a whole period");             \
+        scan_##kind##_ctx_t c = { fn, ctx };                                                       \
+        store_##kind##_t filter;                                                                   \
+        store_##kind##_init(&filter);                                                              \
+        filter.period_start = period_start;                                                        \
+        filter.period_end = period_end;                                                            \
+        filter.measure_id = measure_id;                                                            \
+        int n = period_start == DATE_NONE ? 0 : measure_id && *measure_id ? 3 : 2;                 \
+        return scan_where(s, KIND, n, &filter, scan_##kind##_tramp, &c, e);                        \
+    }
+SCAN_PERIOD(measure_result, SK_MEASURE_RESULT)
+SCAN_PERIOD(care_gap, SK_CARE_GAP)
+SCAN_PERIOD(measure_summary, SK_MEASURE_SUMMARY)
+#undef SCAN_PERIOD
+
+typedef struct latest {
+    int64_t run;
+    date_t as_of;
+} latest_t;
+
+static int latest_cb(void *ctx, const store_analysis_population_t *r, err_t *e)
+{
+    (void)e;
+    latest_t *l = ctx;
+    if (r->run_id != STORE_INT_NONE && (l->as_of == DATE_NONE || r->run_id > l->run)) {
+        l->run = r->run_id;
+        l->as_of = r->as_of;
+    }
+    return 0;
+}
+
+int store_latest_analysis(store_t *s, date_t *as_of, err_t *e)
+{
+    latest_t l = { 0, DATE_NONE };
+    int rc = store_scan_analysis_population(s, DATE_NONE, latest_cb, &l, e);
+    *as_of = rc == 0 ? l.as_of : DATE_NONE;
+    return rc;
+}
 
 typedef struct range_arg {
     const char *table, *col_min, *col_max;

@@ -430,6 +430,148 @@ typedef struct store_source_file {
     int64_t records_rejected;
 } store_source_file_t;
 
+/* ---- results ------------------------------------------------------------
+ *
+ * What `tripod analyze --db` (the population engine) and the quality measures
+ * write back. Results are replaced whole per analysis date (analysis_*) or per
+ * measurement period (measure_*, care_gap): clear, then put, in one
+ * transaction (store_clear_analysis, store_clear_measures). docs/schema.md
+ * describes every column; docs/analytics.md every rule behind them. */
+
+/* analysis_run — the ledger of engine runs, one row per run, kept when a
+ * later run replaces the results of the same as_of. key: run_id (the
+ * store_transaction_id of the transaction that wrote the run's results). */
+typedef struct store_analysis_run {
+    int64_t run_id;
+    date_t as_of;          /* the analysis date */
+    date_t window_start;   /* first day of the performance window */
+    int64_t window_months; /* its length (12) */
+    int64_t payment_year;  /* CMS-HCC payment year of the V24/V28 blend */
+    const char *engine_version;
+    store_time_t started_at, finished_at;
+    int64_t patients;
+} store_analysis_run_t;
+
+/* analysis_population — the population summary of the results of as_of.
+ * key: as_of. The headline numbers as columns (tripod report --db), and the
+ * whole summary (population.json of analyze --out) in summary_json. */
+typedef struct store_analysis_population {
+    date_t as_of;
+    int64_t run_id;
+    int64_t patients, attributed, member_months;
+    money_t cost; /* allowed, window, while enrolled */
+    double pmpm;  /* dollars */
+    int64_t ed_visits, ed_classified;
+    double ed_avoidable_share; /* NYU noner + epct over classified */
+    int64_t ip_admits, index_admits, unplanned_readmits;
+    double readmission_rate; /* unplanned 30-day / index admissions */
+    int64_t snf_stays;
+    double auc_test; /* NAN when the model was not fitted */
+    int64_t tier_low, tier_rising, tier_high, tier_critical;
+    int64_t ccm_eligible, pcm_eligible, gaps;
+    const char *summary_json;
+} store_analysis_population_t;
+
+/* analysis_patient — one patient's results. key: (as_of, person_id). */
+typedef struct store_analysis_patient {
+    date_t as_of;
+    const char *person_id;
+    int64_t run_id;
+    const char *attributed_npi; /* NULL when not attributed */
+    int64_t attribution_step;   /* 1 primary-care clinicians, 2 specialists, 0 none */
+    int64_t member_months;      /* in the window */
+    double risk_score;          /* CMS-HCC, blended and normalised */
+    int64_t hcc_count;
+    const char *tier; /* "low", "rising", "high", "critical" */
+    int64_t chronic_count;
+    const char *conditions; /* condition names joined with '|' */
+    int ccm_eligible, pcm_eligible;
+    int64_t ed_visits, ed_avoidable, ip_admits, readmissions, snf_stays;
+    money_t cost, pmpm;
+    double probability;      /* P(ED visit or admission within the horizon) */
+    const char *top_factors; /* feature names joined with '|' */
+    int64_t gaps;            /* HCC recapture + suspect gaps */
+} store_analysis_patient_t;
+
+/* analysis_discharge — an inpatient stay. key: (as_of, person_id,
+ * admission_date) (stays with one admission date are merged). */
+typedef struct store_analysis_discharge {
+    date_t as_of;
+    const char *person_id;
+    date_t admission_date;
+    int64_t run_id;
+    date_t discharge_date;
+    const char *principal_dx;
+    const char *discharge_disposition;
+    int index_admission, planned, readmit_30, unplanned_readmit_30;
+    int64_t days_to_next_admission; /* STORE_INT_NONE when none follows */
+    int64_t lace, charlson;
+} store_analysis_discharge_t;
+
+/* analysis_ed_visit — an ED visit (a day with ED claims). key: (as_of,
+ * person_id, visit_date). */
+typedef struct store_analysis_ed_visit {
+    date_t as_of;
+    const char *person_id;
+    date_t visit_date;
+    int64_t run_id;
+    const char *principal_dx;
+    const char *nyu_class;        /* NYU ED class, "unclassified" */
+    double avoidable_probability; /* noner + epct; NAN when unclassified */
+} store_analysis_ed_visit_t;
+
+/* analysis_gap — an HCC recapture or suspect gap. key: (as_of, person_id,
+ * kind, hcc, code). */
+typedef struct store_analysis_gap {
+    date_t as_of;
+    const char *person_id;
+    const char *kind; /* "recapture", "suspect" */
+    int64_t hcc;      /* the V28 HCC (recapture); 0 for suspects */
+    const char *code; /* suggested ICD-10-CM (suspects); "" when none */
+    int64_t run_id;
+    const char *description;
+    const char *evidence;
+} store_analysis_gap_t;
+
+/* measure_result — one patient's populations in one measure group for a
+ * measurement period (eCQM population counts: 0/1 for patient-based
+ * measures, episodes otherwise). key: (period_start, period_end,
+ * measure_id, group_id, person_id). */
+typedef struct store_measure_result {
+    date_t period_start, period_end;
+    const char *measure_id; /* "CMS165" */
+    const char *group_id;   /* the group's id, or its 1-based number */
+    const char *person_id;
+    int64_t ip, denom, denex, numer, numex, denexcep;
+    store_time_t computed_at;
+} store_measure_result_t;
+
+/* care_gap — a patient in a denominator, not excluded, not in the numerator
+ * (in it, for inverse measures). key: as measure_result. */
+typedef struct store_care_gap {
+    date_t period_start, period_end;
+    const char *measure_id;
+    const char *group_id;
+    const char *person_id;
+    const char *gap_text;
+    const char *evidence;
+    const char *next_action;
+    date_t due_date;
+    const char *priority; /* "high", "medium", "low" */
+    store_time_t computed_at;
+} store_care_gap_t;
+
+/* measure_summary — population counts and rate of one measure group.
+ * key: (period_start, period_end, measure_id, group_id). */
+typedef struct store_measure_summary {
+    date_t period_start, period_end;
+    const char *measure_id;
+    const char *group_id;
+    int64_t ip, denom, denex, numer, numex, denexcep;
+    double rate; /* performance rate; NAN when the denominator is empty */
+    store_time_t computed_at;
+} store_measure_summary_t;
+
 /* Set every field to "missing" (NULL, DATE_NONE, ..._NONE, NAN). */
 void store_organization_init(store_organization_t *r);
 void store_practitioner_init(store_practitioner_t *r);
@@ -446,6 +588,15 @@ void store_immunization_init(store_immunization_t *r);
 void store_hl7_message_init(store_hl7_message_t *r);
 void store_adt_event_init(store_adt_event_t *r);
 void store_source_file_init(store_source_file_t *r);
+void store_analysis_run_init(store_analysis_run_t *r);
+void store_analysis_population_init(store_analysis_population_t *r);
+void store_analysis_patient_init(store_analysis_patient_t *r);
+void store_analysis_discharge_init(store_analysis_discharge_t *r);
+void store_analysis_ed_visit_init(store_analysis_ed_visit_t *r);
+void store_analysis_gap_init(store_analysis_gap_t *r);
+void store_measure_result_init(store_measure_result_t *r);
+void store_care_gap_init(store_care_gap_t *r);
+void store_measure_summary_init(store_measure_summary_t *r);
 
 /* ---- writing ---------------------------------------------------------- */
 
@@ -463,6 +614,32 @@ int store_put_medication(store_t *s, const store_medication_t *r, err_t *e);
 int store_put_immunization(store_t *s, const store_immunization_t *r, err_t *e);
 int store_put_hl7_message(store_t *s, const store_hl7_message_t *r, err_t *e);
 int store_put_adt_event(store_t *s, const store_adt_event_t *r, err_t *e);
+
+int store_put_analysis_run(store_t *s, const store_analysis_run_t *r, err_t *e);
+int store_put_analysis_population(store_t *s, const store_analysis_population_t *r, err_t *e);
+int store_put_analysis_patient(store_t *s, const store_analysis_patient_t *r, err_t *e);
+int store_put_analysis_discharge(store_t *s, const store_analysis_discharge_t *r, err_t *e);
+int store_put_analysis_ed_visit(store_t *s, const store_analysis_ed_visit_t *r, err_t *e);
+int store_put_analysis_gap(store_t *s, const store_analysis_gap_t *r, err_t *e);
+int store_put_measure_result(store_t *s, const store_measure_result_t *r, err_t *e);
+int store_put_care_gap(store_t *s, const store_care_gap_t *r, err_t *e);
+int store_put_measure_summary(store_t *s, const store_measure_summary_t *r, err_t *e);
+
+/* Removes the results of analysis date as_of from analysis_population,
+ * analysis_patient, analysis_discharge, analysis_ed_visit and analysis_gap
+ * (the run ledger stays). A re-run clears, then puts, in one transaction, so
+ * that it replaces the earlier run's results whole. *deleted (may be NULL)
+ * gets the rows removed. */
+int store_clear_analysis(store_t *s, date_t as_of, int64_t *deleted, err_t *e);
+/* Removes measure_result, care_gap and measure_summary rows of the period
+ * [period_start, period_end] and, when measure_id is not NULL, of that
+ * measure only. */
+int store_clear_measures(store_t *s, date_t period_start, date_t period_end, const char *measure_id,
+                         int64_t *deleted, err_t *e);
+
+/* The id of the open transaction (the delivery number of "Claims
+ * re-delivery": unique and increasing per store), or 0 outside one. */
+int64_t store_transaction_id(const store_t *s);
 
 /* Removes every line of a medical claim (header included) and of a pharmacy
  * claim with this claim_id. *deleted (may be NULL) gets the number of lines
@@ -505,6 +682,33 @@ STORE_SCAN_FN(hl7_message);
 STORE_SCAN_FN(adt_event);
 STORE_SCAN_FN(source_file);
 #undef STORE_SCAN_FN
+
+/* Scans of results, in natural-key order, filtered: as_of DATE_NONE scans
+ * every analysis date; period_start/period_end DATE_NONE every period (give
+ * both or neither), measure_id NULL every measure (only with a period). */
+#define STORE_SCAN_AS_OF(kind)                                                                     \
+    typedef int (*store_scan_##kind##_fn)(void *ctx, const store_##kind##_t *r, err_t *e);         \
+    int store_scan_##kind(store_t *s, date_t as_of, store_scan_##kind##_fn fn, void *ctx, err_t *e)
+STORE_SCAN_AS_OF(analysis_population);
+STORE_SCAN_AS_OF(analysis_patient);
+STORE_SCAN_AS_OF(analysis_discharge);
+STORE_SCAN_AS_OF(analysis_ed_visit);
+STORE_SCAN_AS_OF(analysis_gap);
+#undef STORE_SCAN_AS_OF
+#define STORE_SCAN_PERIOD(kind)                                                                    \
+    typedef int (*store_scan_##kind##_fn)(void *ctx, const store_##kind##_t *r, err_t *e);         \
+    int store_scan_##kind(store_t *s, date_t period_start, date_t period_end,                      \
+                          const char *measure_id, store_scan_##kind##_fn fn, void *ctx, err_t *e)
+STORE_SCAN_PERIOD(measure_result);
+STORE_SCAN_PERIOD(care_gap);
+STORE_SCAN_PERIOD(measure_summary);
+#undef STORE_SCAN_PERIOD
+/* Every run of the ledger, by run_id. */
+typedef int (*store_scan_analysis_run_fn)(void *ctx, const store_analysis_run_t *r, err_t *e);
+int store_scan_analysis_run(store_t *s, store_scan_analysis_run_fn fn, void *ctx, err_t *e);
+/* The analysis date of the latest run (highest run_id) whose results are
+ * still stored; DATE_NONE when there is none. */
+int store_latest_analysis(store_t *s, date_t *as_of, err_t *e);
 
 /* What the store holds, for `tripod info`. */
 #define STORE_SUMMARY_MAX_TABLES 32

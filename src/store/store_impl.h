@@ -79,6 +79,16 @@ typedef enum store_kind {
     SK_HL7_MESSAGE,
     SK_ADT_EVENT,
     SK_SOURCE_FILE,
+    /* Results (migration 2). */
+    SK_ANALYSIS_RUN,
+    SK_ANALYSIS_POPULATION,
+    SK_ANALYSIS_PATIENT,
+    SK_ANALYSIS_DISCHARGE,
+    SK_ANALYSIS_ED_VISIT,
+    SK_ANALYSIS_GAP,
+    SK_MEASURE_RESULT,
+    SK_CARE_GAP,
+    SK_MEASURE_SUMMARY,
     SK_COUNT
 } store_kind_t;
 
@@ -194,6 +204,15 @@ typedef union store_any_rec {
     store_hl7_message_t hl7_message;
     store_adt_event_t adt_event;
     store_source_file_t source_file;
+    store_analysis_run_t analysis_run;
+    store_analysis_population_t analysis_population;
+    store_analysis_patient_t analysis_patient;
+    store_analysis_discharge_t analysis_discharge;
+    store_analysis_ed_visit_t analysis_ed_visit;
+    store_analysis_gap_t analysis_gap;
+    store_measure_result_t measure_result;
+    store_care_gap_t care_gap;
+    store_measure_summary_t measure_summary;
 } store_any_rec_t;
 
 /* Raw scan callback: rec is a record of the kind, filled by the backend. */
@@ -230,7 +249,14 @@ struct store_vtab {
     /* min(col_min) and max(col_max) of date columns of table t. */
     int (*date_range)(store_t *s, const store_table_t *t, const char *col_min, const char *col_max,
                       date_t *min, date_t *max, err_t *e);
-    int (*scan)(store_t *s, const store_kind_def_t *k, store_scan_raw_fn fn, void *ctx, err_t *e);
+    /* Scans kind k; with nfilter > 0 only the rows whose first nfilter key
+     * columns equal those of the record filter. */
+    int (*scan)(store_t *s, const store_kind_def_t *k, int nfilter, const void *filter,
+                store_scan_raw_fn fn, void *ctx, err_t *e);
+    /* Deletes the rows of t whose first nfilter (>= 1) key columns equal
+     * those of the record filter; *deleted gets the count. */
+    int (*delete_prefix)(store_t *s, const store_table_t *t, int nfilter, const void *filter,
+                         int64_t *deleted, err_t *e);
 };
 
 /* Backend constructors: url is what follows the scheme for SQLite (a path),

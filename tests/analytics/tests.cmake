@@ -12,3 +12,27 @@ if(PYTHON3)
   set_tests_properties(analytics.sql_peers PROPERTIES
     ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT}" TIMEOUT 120)
 endif()
+# analyze --db: the engine over the store equals the engine over CSVs
+# (tests/unit/test_engine_db.c), on PostgreSQL too, and through the CLI:
+# analyze --db writes the same files as analyze --input, report --db prints
+# what report --input prints, a re-run replaces.
+if(TARGET test_engine_db)
+  add_test(NAME analytics.engine_db.postgres
+    COMMAND ${CMAKE_SOURCE_DIR}/scripts/pg-tmp $<TARGET_FILE:test_engine_db> postgres)
+  add_test(NAME analytics.cli_db
+    COMMAND sh -c "set -e; d=$(mktemp -d); trap 'rm -rf $d' EXIT; \
+      $<TARGET_FILE:test_engine_db> make $d; t=$<TARGET_FILE:tripod>; \
+      $t analyze --input $d/csv --out $d/a --as-of 2025-12-31 --quiet; \
+      $t analyze --db $d/store.db --out $d/b --as-of 2025-12-31 > $d/b.json; \
+      $t analyze --db $d/store.db --as-of 2025-12-31 --quiet; \
+      for f in patients.csv discharges.csv ed_visits.csv gaps.csv population.json; do \
+        cmp $d/a/$f $d/b/$f; done; cmp $d/a/population.json $d/b.json; \
+      $t report --input $d/csv --as-of 2025-12-31 > $d/r1; $t report --db $d/store.db > $d/r2; \
+      cmp $d/r1 $d/r2; grep -q 'Population as of 2025-12-31' $d/r2; \
+      $t report --db $d/store.db --as-of 2025-12-31 | cmp - $d/r1; \
+      if $t report --db $d/store.db --as-of 2020-01-01 2>/dev/null; then exit 1; fi; \
+      $t info --db $d/store.db | grep -q analysis_patient")
+  set_tests_properties(analytics.engine_db.postgres analytics.cli_db PROPERTIES
+    ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT};CMOCKA_MESSAGE_OUTPUT=STDOUT"
+    TIMEOUT 300)
+endif()

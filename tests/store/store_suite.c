@@ -284,6 +284,24 @@ static int put_kind(store_t *s, store_kind_t kind, const void *r, err_t *e)
         return store_put_adt_event(s, r, e);
     case SK_SOURCE_FILE:
         return store_file_record(s, r, e);
+    case SK_ANALYSIS_RUN:
+        return store_put_analysis_run(s, r, e);
+    case SK_ANALYSIS_POPULATION:
+        return store_put_analysis_population(s, r, e);
+    case SK_ANALYSIS_PATIENT:
+        return store_put_analysis_patient(s, r, e);
+    case SK_ANALYSIS_DISCHARGE:
+        return store_put_analysis_discharge(s, r, e);
+    case SK_ANALYSIS_ED_VISIT:
+        return store_put_analysis_ed_visit(s, r, e);
+    case SK_ANALYSIS_GAP:
+        return store_put_analysis_gap(s, r, e);
+    case SK_MEASURE_RESULT:
+        return store_put_measure_result(s, r, e);
+    case SK_CARE_GAP:
+        return store_put_care_gap(s, r, e);
+    case SK_MEASURE_SUMMARY:
+        return store_put_measure_summary(s, r, e);
     case SK_COUNT:
         break;
     }
@@ -325,6 +343,15 @@ SCAN_CB(immunization)
 SCAN_CB(hl7_message)
 SCAN_CB(adt_event)
 SCAN_CB(source_file)
+SCAN_CB(analysis_run)
+SCAN_CB(analysis_population)
+SCAN_CB(analysis_patient)
+SCAN_CB(analysis_discharge)
+SCAN_CB(analysis_ed_visit)
+SCAN_CB(analysis_gap)
+SCAN_CB(measure_result)
+SCAN_CB(care_gap)
+SCAN_CB(measure_summary)
 
 static int scan_kind(store_t *s, store_kind_t kind, collect_t *c, err_t *e)
 {
@@ -359,6 +386,24 @@ static int scan_kind(store_t *s, store_kind_t kind, collect_t *c, err_t *e)
         return store_scan_adt_event(s, cb_adt_event, c, e);
     case SK_SOURCE_FILE:
         return store_scan_source_file(s, cb_source_file, c, e);
+    case SK_ANALYSIS_RUN:
+        return store_scan_analysis_run(s, cb_analysis_run, c, e);
+    case SK_ANALYSIS_POPULATION:
+        return store_scan_analysis_population(s, DATE_NONE, cb_analysis_population, c, e);
+    case SK_ANALYSIS_PATIENT:
+        return store_scan_analysis_patient(s, DATE_NONE, cb_analysis_patient, c, e);
+    case SK_ANALYSIS_DISCHARGE:
+        return store_scan_analysis_discharge(s, DATE_NONE, cb_analysis_discharge, c, e);
+    case SK_ANALYSIS_ED_VISIT:
+        return store_scan_analysis_ed_visit(s, DATE_NONE, cb_analysis_ed_visit, c, e);
+    case SK_ANALYSIS_GAP:
+        return store_scan_analysis_gap(s, DATE_NONE, cb_analysis_gap, c, e);
+    case SK_MEASURE_RESULT:
+        return store_scan_measure_result(s, DATE_NONE, DATE_NONE, NULL, cb_measure_result, c, e);
+    case SK_CARE_GAP:
+        return store_scan_care_gap(s, DATE_NONE, DATE_NONE, NULL, cb_care_gap, c, e);
+    case SK_MEASURE_SUMMARY:
+        return store_scan_measure_summary(s, DATE_NONE, DATE_NONE, NULL, cb_measure_summary, c, e);
     case SK_COUNT:
         break;
     }
@@ -1110,6 +1155,151 @@ static void test_summary(void **state)
     }
 }
 
+/* Results: filtered scans by analysis date / period (and measure), clears
+ * that remove one run's or one period's rows only, inside a transaction. */
+static int count_patient_cb(void *ctx, const store_analysis_patient_t *r, err_t *e)
+{
+    (void)e;
+    int *n = ctx;
+    assert_non_null(r->person_id);
+    (*n)++;
+    return 0;
+}
+
+static int count_result_cb(void *ctx, const store_measure_result_t *r, err_t *e)
+{
+    (void)e;
+    int *n = ctx;
+    assert_string_not_equal(r->measure_id, "");
+    (*n)++;
+    return 0;
+}
+
+static int count_gap_cb(void *ctx, const store_care_gap_t *r, err_t *e)
+{
+    (void)e;
+    (void)r;
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static void test_results(void **state)
+{
+    fx_t *f = *state;
+    date_t d1 = date_from_ymd(2024, 12, 31), d2 = date_from_ymd(2025, 6, 30);
+    date_t p0 = date_from_ymd(2025, 1, 1), p1 = date_from_ymd(2025, 12, 31);
+    OK(store_begin(f->s, E));
+    int64_t run = store_transaction_id(f->s);
+    assert_true(run > 0);
+    for (int d = 0; d < 2; d++) {
+        store_analysis_population_t pop;
+        store_analysis_population_init(&pop);
+        pop.as_of = d ? d2 : d1;
+        pop.run_id = run + d; /* d2 is the later run */
+        pop.summary_json = "{\"patients\":3}";
+        OK(store_put_analysis_population(f->s, &pop, E));
+        for (int i = 0; i < 3; i++) {
+            store_analysis_patient_t p;
+            store_analysis_patient_init(&p);
+            p.as_of = pop.as_of;
+            p.person_id = i == 0 ? "P1" : i == 1 ? "P2" : "P3";
+            p.tier = "high";
+            p.risk_score = 1.25 + i;
+            OK(store_put_analysis_patient(f->s, &p, E));
+        }
+    }
+    static const char *const measures[] = { "CMS122", "CMS165" };
+    for (int m = 0; m < 2; m++)
+        for (int i = 0; i < 2; i++) {
+            store_measure_result_t r;
+            store_measure_result_init(&r);
+            r.period_start = p0;
+            r.period_end = p1;
+            r.measure_id = measures[m];
+            r.group_id = "1";
+            r.person_id = i ? "P2" : "P1";
+            r.ip = r.denom = 1;
+            r.numer = i;
+            OK(store_put_measure_result(f->s, &r, E));
+            store_care_gap_t g;
+            store_care_gap_init(&g);
+            g.period_start = p0;
+            g.period_end = p1;
+            g.measure_id = measures[m];
+            g.group_id = "1";
+            g.person_id = r.person_id;
+            g.gap_text = "HbA1c not done";
+            g.due_date = p1;
+            g.priority = "high";
+            OK(store_put_care_gap(f->s, &g, E));
+        }
+    store_measure_summary_t sum;
+    store_measure_summary_init(&sum);
+    sum.period_start = p0;
+    sum.period_end = p1;
+    sum.measure_id = "CMS122";
+    sum.group_id = "1";
+    sum.denom = 2;
+    sum.numer = 1;
+    sum.rate = 0.5;
+    OK(store_put_measure_summary(f->s, &sum, E));
+    OK(store_commit(f->s, E));
+    assert_int_equal(store_transaction_id(f->s), 0);
+
+    int n = 0;
+    OK(store_scan_analysis_patient(f->s, d1, count_patient_cb, &n, E));
+    assert_int_equal(n, 3);
+    n = 0;
+    OK(store_scan_analysis_patient(f->s, DATE_NONE, count_patient_cb, &n, E));
+    assert_int_equal(n, 6);
+    date_t latest = DATE_NONE;
+    OK(store_latest_analysis(f->s, &latest, E));
+    assert_int_equal(latest, d2);
+    n = 0;
+    OK(store_scan_measure_result(f->s, p0, p1, "CMS165", count_result_cb, &n, E));
+    assert_int_equal(n, 2);
+    n = 0;
+    OK(store_scan_measure_result(f->s, p0, p1, NULL, count_result_cb, &n, E));
+    assert_int_equal(n, 4);
+    n = 0;
+    OK(store_scan_measure_result(f->s, p0, date_from_ymd(2025, 6, 30), NULL, count_result_cb, &n,
+                                 E));
+    assert_int_equal(n, 0);
+    err_t e;
+    err_clear(&e);
+    assert_int_equal(store_scan_measure_result(f->s, p0, DATE_NONE, NULL, count_result_cb, &n, &e),
+                     ERR_USAGE);
+
+    /* Clearing one analysis date, inside a transaction, leaves the other;
+     * a rollback brings the rows back. */
+    int64_t deleted = 0;
+    OK(store_begin(f->s, E));
+    OK(store_clear_analysis(f->s, d1, &deleted, E));
+    assert_int_equal(deleted, 4); /* 1 population + 3 patients */
+    n = 0;
+    OK(store_scan_analysis_patient(f->s, d1, count_patient_cb, &n, E));
+    assert_int_equal(n, 0);
+    OK(store_rollback(f->s, E));
+    assert_int_equal(count(f->s, "analysis_patient"), 6);
+    OK(store_clear_analysis(f->s, d1, &deleted, E));
+    assert_int_equal(deleted, 4);
+    assert_int_equal(count(f->s, "analysis_patient"), 3);
+    assert_int_equal(count(f->s, "analysis_population"), 1);
+
+    /* Clearing one measure of a period, then the whole period. */
+    OK(store_clear_measures(f->s, p0, p1, "CMS165", &deleted, E));
+    assert_int_equal(deleted, 4); /* 2 results + 2 gaps */
+    n = 0;
+    OK(store_scan_care_gap(f->s, p0, p1, NULL, count_gap_cb, &n, E));
+    assert_int_equal(n, 2);
+    OK(store_clear_measures(f->s, p0, p1, NULL, &deleted, E));
+    assert_int_equal(deleted, 5);
+    assert_int_equal(count(f->s, "measure_result") + count(f->s, "care_gap") +
+                         count(f->s, "measure_summary"),
+                     0);
+    assert_int_equal(store_clear_measures(f->s, p0, DATE_NONE, NULL, &deleted, &e), ERR_USAGE);
+}
+
 static void test_time_helpers(void **state)
 {
     (void)state;
@@ -1182,6 +1372,32 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && strcmp(argv[1], "sample") == 0)
         return make_sample(argv[2]);
+    if (argc == 5 && strcmp(argv[1], "bench") == 0) {
+        /* store_suite bench URL NLINES NFILES: NFILES deliveries of NLINES
+         * claim lines each into a new store, then the first delivery again
+         * (re-delivery); prints lines/s in wall and this process's CPU time. */
+        backend = "bench";
+        store_t *s = NULL;
+        err_t e;
+        err_clear(&e);
+        if (store_open(argv[2], &s, &e) != 0) {
+            fprintf(stderr, "bench: %s\n", e.msg);
+            return 1;
+        }
+        int n = 0, files = 0;
+        if (str_to_intz(argv[3], &n) != 0 || str_to_intz(argv[4], &files) != 0 || n < 1) {
+            fprintf(stderr, "usage: store_suite bench URL NLINES NFILES\n");
+            return 2;
+        }
+        for (int i = 0; i <= files; i++) {
+            int first = i < files ? i * n : 0;
+            double rate = bulk_load(s, first, n, false);
+            printf("%s %d lines: %.0f lines/s wall, %.0f lines/s CPU\n",
+                   i < files ? "delivery" : "re-delivery", n, rate, bulk_cpu_rate);
+        }
+        store_close(s);
+        return 0;
+    }
     backend = argc > 1 ? argv[1] : "sqlite";
     if (strcmp(backend, "postgres") == 0) {
         if (!getenv("TRIPOD_TEST_PG_URL")) {
@@ -1215,6 +1431,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_scan_order_and_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bulk_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_summary, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results, setup, teardown),
         cmocka_unit_test(test_time_helpers),
     };
     char group[64];

@@ -6,6 +6,5 @@ add_test(NAME store.sqlite COMMAND store_suite sqlite)
 add_test(NAME store.postgres COMMAND ${CMAKE_SOURCE_DIR}/scripts/pg-tmp $<TARGET_FILE:store_suite> postgres)
 set_tests_properties(store.sqlite store.postgres PROPERTIES
   ENVIRONMENT "CMOCKA_MESSAGE_OUTPUT=STDOUT" TIMEOUT 300)
-set_tests_properties(store.postgres PROPERTIES SKIP_RETURN_CODE 77)
 add_test(NAME store.info COMMAND ${CMAKE_CURRENT_LIST_DIR}/info_test.sh $<TARGET_FILE:tripod>
   $<TARGET_FILE:store_suite>)

@@ -728,16 +728,92 @@ static int pg_scan_rows(pg_store_t *p, const store_kind_def_t *k, PGresult *res,
     return 0;
 }
 
-static int pg_scan(store_t *s, const store_kind_def_t *k, store_scan_raw_fn fn, void *ctx, err_t *e)
+/* A key value of filter as a text parameter: points at the record's string
+ * or is formatted into slot. */
+#define PG_MAX_FILTER 6
+static const char *pg_param_text(const store_col_t *c, const void *filter, char slot[32])
+{
+    if (store_col_missing(filter, c))
+        return "";
+    switch (c->type) {
+    case SC_TEXT:
+        return STORE_CFIELD(filter, c, const char *);
+    case SC_DATE:
+        date_format(STORE_CFIELD(filter, c, date_t), slot);
+        return slot;
+    case SC_TIME:
+        store_time_format(STORE_CFIELD(filter, c, store_time_t), slot);
+        return slot;
+    case SC_INT:
+    case SC_MONEY:
+        snprintf(slot, 32, "%" PRId64, STORE_CFIELD(filter, c, int64_t));
+        return slot;
+    case SC_FLAG:
+        return STORE_CFIELD(filter, c, int) ? "1" : "0";
+    default:
+        return ""; /* lists and reals are never key columns */
+    }
+}
+
+/* " WHERE a = $1::type AND b = $2::type" over the first n key columns, and
+ * their values. */
+static int pg_where(buf_t *b, const store_table_t *t, int n, const void *filter, const char *alias,
+                    const char *params[PG_MAX_FILTER], char slots[PG_MAX_FILTER][32])
+{
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        rc |= buf_printf(b, "%s%s%s%s = $%d::%s", i ? " AND " : " WHERE ", alias ? alias : "",
+                         alias ? "." : "", t->cols[i].name, i + 1, pg_type(t->cols[i].type));
+        params[i] = pg_param_text(&t->cols[i], filter, slots[i]);
+    }
+    return rc;
+}
+
+static int pg_delete_prefix(store_t *s, const store_table_t *t, int nfilter, const void *filter,
+                            int64_t *deleted, err_t *e)
 {
     pg_store_t *p = (pg_store_t *)s;
+    *deleted = 0;
+    if (nfilter < 1 || nfilter > t->nkey || nfilter > PG_MAX_FILTER)
+        return err_set(e, ERR_INTERNAL, "%s: bad delete filter", t->name);
+    int rc = pg_sync(p, e);
+    if (rc)
+        return rc;
+    const char *params[PG_MAX_FILTER];
+    char slots[PG_MAX_FILTER][32];
+    buf_t b = BUF_INIT;
+    int brc = buf_printf(&b, "DELETE FROM %s", t->name);
+    brc |= pg_where(&b, t, nfilter, filter, NULL, params, slots);
+    if (brc != 0) {
+        buf_free(&b);
+        return err_set(e, ERR_NOMEM, "statement too long");
+    }
+    PGresult *res = PQexecParams(p->conn, buf_cstr(&b), nfilter, NULL, params, NULL, NULL, 0);
+    buf_free(&b);
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        rc = pg_err(p, res, t->name, e);
+    else if (str_to_i64z(PQcmdTuples(res), deleted) != 0)
+        *deleted = 0;
+    PQclear(res);
+    return rc;
+}
+
+static int pg_scan(store_t *s, const store_kind_def_t *k, int nfilter, const void *filter,
+                   store_scan_raw_fn fn, void *ctx, err_t *e)
+{
+    pg_store_t *p = (pg_store_t *)s;
+    if (nfilter < 0 || nfilter > k->table->nkey || nfilter > PG_MAX_FILTER)
+        return err_set(e, ERR_INTERNAL, "%s: bad scan filter", k->table->name);
     int rc = pg_sync(p, e);
     if (rc)
         return rc;
     bool own_txn = !s->in_txn;
+    if (own_txn && (rc = pg_exec_t(p, "BEGIN", k->table->name, e)) != 0)
+        return rc;
+    const char *params[PG_MAX_FILTER];
+    char slots[PG_MAX_FILTER][32];
     buf_t b = BUF_INIT;
-    int brc = buf_puts(&b, own_txn ? "BEGIN; DECLARE tp_scan NO SCROLL CURSOR FOR SELECT 0"
-                                   : "DECLARE tp_scan NO SCROLL CURSOR FOR SELECT 0");
+    int brc = buf_puts(&b, "DECLARE tp_scan NO SCROLL CURSOR FOR SELECT 0");
     for (int i = 0; i < k->table->ncols; i++)
         brc |= pg_select_col(&b, "t", &k->table->cols[i]);
     if (k->header)
@@ -748,14 +824,20 @@ static int pg_scan(store_t *s, const store_kind_def_t *k, store_scan_raw_fn fn, 
     if (k->header)
         brc |= buf_printf(&b, " JOIN %s AS h ON h.%s = t.%s", k->header->name,
                           k->header->cols[0].name, k->header->cols[0].name);
+    brc |= pg_where(&b, k->table, nfilter, filter, "t", params, slots);
     brc |= buf_puts(&b, " ORDER BY ");
     for (int i = 0; i < k->table->nkey; i++)
         brc |= buf_printf(&b, "%st.%s", i ? ", " : "", k->table->cols[i].name);
     if (brc != 0) {
         buf_free(&b);
+        if (own_txn)
+            PQclear(PQexec(p->conn, "ROLLBACK"));
         return err_set(e, ERR_NOMEM, "statement too long");
     }
-    rc = pg_exec_t(p, buf_cstr(&b), k->table->name, e);
+    PGresult *dres =
+        PQexecParams(p->conn, buf_cstr(&b), nfilter, NULL, nfilter ? params : NULL, NULL, NULL, 0);
+    rc = PQresultStatus(dres) == PGRES_COMMAND_OK ? 0 : pg_err(p, dres, k->table->name, e);
+    PQclear(dres);
     buf_free(&b);
     if (rc != 0) {
         if (own_txn)
@@ -824,6 +906,7 @@ static const store_vtab_t pg_vtab = {
     .count = pg_count,
     .date_range = pg_date_range,
     .scan = pg_scan,
+    .delete_prefix = pg_delete_prefix,
 };
 
 int store_pg_open(const char *conninfo, store_t **out, err_t *e)

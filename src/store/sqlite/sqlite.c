@@ -19,7 +19,8 @@
 #include <string.h>
 
 #define SQ_MAX_PARAMS 96 /* parameters or result columns of a statement (a claim scan: 51) */
-#define SQ_NTABLES    16
+#define SQ_NTABLES    32
+#define SQ_MAX_FILTER 6 /* key columns a scan may filter on */
 
 /* An insert statement and which of its parameters hold a value: binding
  * NULL only where the previous row had a value saves most bind calls (most
@@ -30,10 +31,10 @@ typedef struct sq_insert {
 } sq_insert_t;
 
 typedef struct sq_kind {
-    sq_insert_t upsert;        /* the record's table */
-    sq_insert_t upsert_header; /* medical claims: the header */
-    sqlite3_stmt *del_stale;   /* claims: lines of older deliveries of a claim_id */
-    sqlite3_stmt *scan;
+    sq_insert_t upsert;                /* the record's table */
+    sq_insert_t upsert_header;         /* medical claims: the header */
+    sqlite3_stmt *del_stale;           /* claims: lines of older deliveries of a claim_id */
+    sqlite3_stmt *scan[SQ_MAX_FILTER]; /* by the number of key columns filtered on */
     /* The claim_id this delivery put last, and its header's hash: lines of
      * one claim arrive together, so the header and the stale-line delete run
      * once per claim rather than once per line. */
@@ -476,7 +477,8 @@ static int sq_date_range(store_t *s, const store_table_t *t, const char *col_min
     return ret;
 }
 
-static int sq_prepare_scan(sq_store_t *q, const store_kind_def_t *k, sqlite3_stmt **st, err_t *e)
+static int sq_prepare_scan(sq_store_t *q, const store_kind_def_t *k, int nfilter, sqlite3_stmt **st,
+                           err_t *e)
 {
     if (*st)
         return 0;
@@ -494,6 +496,8 @@ static int sq_prepare_scan(sq_store_t *q, const store_kind_def_t *k, sqlite3_stm
     if (k->header)
         rc |= buf_printf(&b, " JOIN %s AS h ON h.%s = t.%s", k->header->name,
                          k->header->cols[0].name, k->header->cols[0].name);
+    for (int i = 0; i < nfilter; i++)
+        rc |= buf_printf(&b, "%st.%s = ?%d", i ? " AND " : " WHERE ", t->cols[i].name, i + 1);
     rc |= buf_puts(&b, " ORDER BY ");
     for (int i = 0; i < t->nkey; i++)
         rc |= buf_printf(&b, "%st.%s", i ? ", " : "", t->cols[i].name);
@@ -505,24 +509,43 @@ static int sq_prepare_scan(sq_store_t *q, const store_kind_def_t *k, sqlite3_stm
     return rc;
 }
 
-static int sq_scan(store_t *s, const store_kind_def_t *k, store_scan_raw_fn fn, void *ctx, err_t *e)
+/* Binds the first n key columns of filter to parameters 1..n of st. */
+static int sq_bind_prefix(sq_store_t *q, sqlite3_stmt *st, const store_table_t *t, int n,
+                          const void *filter, err_t *e)
+{
+    sq_insert_t ins = { .st = st };
+    memset(ins.set, 1, sizeof ins.set);
+    for (int i = 0; i < n; i++)
+        if (sq_bind_col(q, &ins, i + 1, &t->cols[i], filter) != SQLITE_OK)
+            return sq_err(q, t->name, e);
+    return 0;
+}
+
+static int sq_scan(store_t *s, const store_kind_def_t *k, int nfilter, const void *filter,
+                   store_scan_raw_fn fn, void *ctx, err_t *e)
 {
     sq_store_t *q = (sq_store_t *)s;
     sq_kind_t *kk = &q->kinds[k->kind];
-    int rc = sq_prepare_scan(q, k, &kk->scan, e);
+    if (nfilter < 0 || nfilter >= SQ_MAX_FILTER || nfilter > k->table->nkey)
+        return err_set(e, ERR_INTERNAL, "%s: bad scan filter", k->table->name);
+    sqlite3_stmt *st = NULL;
+    int rc = sq_prepare_scan(q, k, nfilter, &kk->scan[nfilter], e);
     if (rc)
+        return rc;
+    st = kk->scan[nfilter];
+    if ((rc = sq_bind_prefix(q, st, k->table, nfilter, filter, e)) != 0)
         return rc;
     store_any_rec_t rec; /* on the stack: the widest, a claim line, is ~1.3 KiB */
     int step;
-    while ((step = sqlite3_step(kk->scan)) == SQLITE_ROW) {
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         k->init(&rec);
         int col = 0;
         for (int i = 0; i < k->table->ncols && rc == 0; i++)
-            rc = sq_read_col(q, kk->scan, col++, &k->table->cols[i], &rec, k->table, e);
+            rc = sq_read_col(q, st, col++, &k->table->cols[i], &rec, k->table, e);
         if (k->header)
             for (int i = 0; i < k->header->ncols && rc == 0; i++)
                 if (!store_col_shared(k, &k->header->cols[i]))
-                    rc = sq_read_col(q, kk->scan, col++, &k->header->cols[i], &rec, k->header, e);
+                    rc = sq_read_col(q, st, col++, &k->header->cols[i], &rec, k->header, e);
         if (rc == 0)
             rc = fn(ctx, &rec, e);
         if (rc != 0)
@@ -530,7 +553,33 @@ static int sq_scan(store_t *s, const store_kind_def_t *k, store_scan_raw_fn fn, 
     }
     if (rc == 0 && step != SQLITE_DONE)
         rc = sq_err(q, k->table->name, e);
-    sqlite3_reset(kk->scan);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    return rc;
+}
+
+/* Result clears (store_clear_*): rare, so prepared per call. */
+static int sq_delete_prefix(store_t *s, const store_table_t *t, int nfilter, const void *filter,
+                            int64_t *deleted, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    *deleted = 0;
+    if (nfilter < 1 || nfilter > t->nkey)
+        return err_set(e, ERR_INTERNAL, "%s: bad delete filter", t->name);
+    buf_t b = BUF_INIT;
+    int rc = buf_printf(&b, "DELETE FROM %s", t->name);
+    for (int i = 0; i < nfilter; i++)
+        rc |= buf_printf(&b, "%s%s = ?%d", i ? " AND " : " WHERE ", t->cols[i].name, i + 1);
+    sqlite3_stmt *st = NULL;
+    if (rc != 0)
+        rc = err_set(e, ERR_NOMEM, "statement too long");
+    else if (sqlite3_prepare_v2(q->db, buf_cstr(&b), -1, &st, NULL) != SQLITE_OK)
+        rc = sq_err(q, t->name, e);
+    else if ((rc = sq_bind_prefix(q, st, t, nfilter, filter, e)) == 0 &&
+             (rc = sq_run(q, st, t->name, e)) == 0)
+        *deleted = sqlite3_changes(q->db);
+    sqlite3_finalize(st);
+    buf_free(&b);
     return rc;
 }
 
@@ -544,7 +593,8 @@ static void sq_close(store_t *s)
         sqlite3_finalize(kk->upsert.st);
         sqlite3_finalize(kk->upsert_header.st);
         sqlite3_finalize(kk->del_stale);
-        sqlite3_finalize(kk->scan);
+        for (int i = 0; i < SQ_MAX_FILTER; i++)
+            sqlite3_finalize(kk->scan[i]);
         mem_free(kk->last_claim);
     }
     for (int i = 0; i < SQ_NTABLES; i++)
@@ -577,6 +627,7 @@ static const store_vtab_t sq_vtab = {
     .count = sq_count,
     .date_range = sq_date_range,
     .scan = sq_scan,
+    .delete_prefix = sq_delete_prefix,
 };
 
 int store_sqlite_open(const char *path, store_t **out, err_t *e)
