@@ -23,11 +23,15 @@ build: setup
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DTRIPOD_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS) -- --no-print-directory
 
+# Two years of history so that the predictive model has an earlier window to
+# learn from and HCC recapture has a prior year to look back on.
 demo: build
 	@rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
-	$(TRIPOD) generate --patients $(DEMO_PATIENTS) --seed $(DEMO_SEED) --out $(DEMO_DIR)/data
+	$(TRIPOD) generate --patients $(DEMO_PATIENTS) --seed $(DEMO_SEED) --years 2 --out $(DEMO_DIR)/data
 	$(TRIPOD) import --db $(DEMO_DIR)/tripod.db $(DEMO_DIR)/data
 	$(TRIPOD) info --db $(DEMO_DIR)/tripod.db
+	$(TRIPOD) analyze --db $(DEMO_DIR)/tripod.db --as-of 2025-12-31 >/dev/null
+	$(TRIPOD) report --db $(DEMO_DIR)/tripod.db
 
 check: setup
 	@cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTRIPOD_SANITIZE=ON >/dev/null
