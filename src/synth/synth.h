@@ -16,7 +16,9 @@
 
 #include <stdint.h>
 
-#define SYNTH_OUT_CLAIMS 1u /* eligibility.csv, medical_claim.csv, pharmacy_claim.csv */
+/* claims: eligibility.csv, medical_claim.csv, pharmacy_claim.csv, lab_result.csv,
+ * practitioner.csv */
+#define SYNTH_OUT_CLAIMS 1u
 #define SYNTH_OUT_FHIR   2u /* fhir/<Type>.ndjson */
 #define SYNTH_OUT_HL7    4u /* hl7/adt.hl7 */
 #define SYNTH_OUT_ALL    7u

@@ -1,4 +1,5 @@
-/* synth_claims.c — Tuva input-layer rows: eligibility, medical_claim, pharmacy_claim.
+/* synth_claims.c — Tuva input-layer rows: eligibility, medical_claim, pharmacy_claim,
+ * lab_result (the laboratory FHIR Observations) and practitioner (the panel).
  *
  * Headers are byte-identical to the Tuva input layer (the tests compare them
  * with the reference files). A row is assembled as an array of column values
@@ -61,6 +62,20 @@ const char sy_hdr_rx[] =
     "ing_provider_npi,dispensing_date,ndc_code,quantity,days_supply,refills,paid_date,paid_amou"
     "nt,allowed_amount,charge_amount,coinsurance_amount,copayment_amount,deductible_amount,in_n"
     "etwork_flag,data_source,file_name,file_date,ingest_datetime";
+
+/* The Tuva input layer lab_result, in its column order. */
+const char sy_hdr_lab[] =
+    "lab_result_id,person_id,patient_id,encounter_id,accession_number,source_code_type,source_code"
+    ",source_description,source_component,normalized_code_type,normalized_code,normalized_descript"
+    "ion,normalized_component,status,result,result_date,collection_date,source_units,normalized_un"
+    "its,source_reference_range_low,source_reference_range_high,normalized_reference_range_low,nor"
+    "malized_reference_range_high,source_abnormal_flag,normalized_abnormal_flag,specimen,ordering_p"
+    "ractitioner_id,data_source,file_name,ingest_datetime";
+/* The Tuva input layer practitioner, then the flags the analytics engine reads
+ * (docs/analytics.md, "Data in"). */
+const char sy_hdr_prac[] =
+    "practitioner_id,npi,first_name,last_name,practice_affiliation,specialty,sub_specialty,data_sou"
+    "rce,file_name,ingest_datetime,primary_care_flag,in_network_flag";
 
 #define MAXCOL 192
 
@@ -1255,6 +1270,170 @@ static void write_eligibility(ctx_t *c, buf_t *b)
     }
 }
 
+/* ---- lab_result.csv and practitioner.csv: written field by field ---- */
+
+/* A CSV field: quoted (quotes doubled) when it holds a comma, quote or line break. */
+static void put_field(buf_t *b, const char *s)
+{
+    if (!s)
+        return;
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        sy_puts(b, s);
+        return;
+    }
+    sy_putc(b, '"');
+    for (; *s; s++) {
+        if (*s == '"')
+            sy_putc(b, '"');
+        sy_putc(b, *s);
+    }
+    sy_putc(b, '"');
+}
+
+/* One laboratory result: the LOINC of the FHIR Observation, its value with the
+ * same decimals, reference interval and interpretation. */
+typedef struct lab_def {
+    unsigned bit; /* LAB_* that carries it */
+    int k;        /* sy_codes index */
+    int vi;       /* index in sy_event_t.v */
+    int dec;      /* decimals, as in the FHIR valueQuantity */
+    const char *unit, *specimen;
+    double lo, hi; /* reference interval; < 0: none */
+} lab_def_t;
+
+static const lab_def_t lab_defs[] = {
+    { LAB_A1C, K_LOINC_A1C, 0, 1, "%", "blood", 4.0, 5.6 },
+    { LAB_BMP, K_LOINC_EGFR, 1, 0, "mL/min/{1.73_m2}", "serum", 60, -1 },
+    { LAB_UACR, K_LOINC_UACR, 2, 0, "mg/g", "urine", -1, 30 },
+    { LAB_LIPID, K_LOINC_LDL, 3, 0, "mg/dL", "serum", -1, 100 },
+    { LAB_FIT, K_LOINC_FIT, 4, -1, NULL, "stool", -1, -1 }, /* coded: negative / positive */
+};
+
+static void put_id_seq(buf_t *b, const char *pid, char kind, unsigned n)
+{
+    sy_puts(b, pid);
+    sy_putc(b, kind);
+    sy_put_u(b, n);
+}
+
+/* Every laboratory Observation of the FHIR output (history before the period
+ * included), as lab_result rows. The FHIR Observations of the same event carry
+ * the same code, date and value. */
+static void write_labs(const sy_pop_t *pop, const sy_patient_t *p, buf_t *b)
+{
+    unsigned nres = 0, ndraw = 0;
+    const char *ordering = p->pcp >= 0 ? pop->prac[p->pcp].npi : "";
+    for (int i = 0; i < p->nev; i++) {
+        const sy_event_t *e = &p->ev[i];
+        if (e->type != EV_LAB)
+            continue;
+        ndraw++;
+        for (size_t k = 0; k < sizeof lab_defs / sizeof lab_defs[0]; k++) {
+            const lab_def_t *d = &lab_defs[k];
+            if (!(e->labs & d->bit))
+                continue;
+            const sy_code_t *code = &sy_codes[d->k];
+            double v = e->v[d->vi];
+            put_id_seq(b, p->pid, 'L', ++nres);
+            sy_putc(b, ',');
+            sy_puts(b, p->pid);
+            sy_putc(b, ',');
+            sy_puts(b, p->pid);
+            SY_LIT(b, ",,");
+            put_id_seq(b, p->pid, 'A', ndraw);
+            for (int rep = 0; rep < 2; rep++) { /* source, then normalized; no component */
+                SY_LIT(b, ",loinc,");
+                sy_puts(b, code->code);
+                sy_putc(b, ',');
+                put_field(b, code->display);
+                sy_putc(b, ','); /* the component, empty */
+            }
+            SY_LIT(b, ",final,");
+            const char *flag;
+            if (d->dec < 0) {
+                int pos = v > 0.5f;
+                sy_puts(b, pos ? "positive" : "negative");
+                flag = pos ? "A" : "N";
+            } else {
+                sy_put_dec(b, v, d->dec);
+                flag = d->lo >= 0 && v < d->lo ? "L" : d->hi >= 0 && v > d->hi ? "H" : "N";
+            }
+            sy_putc(b, ',');
+            sy_put_date(b, e->start);
+            sy_putc(b, ',');
+            sy_put_date(b, e->start);
+            for (int rep = 0; rep < 2; rep++) {
+                sy_putc(b, ',');
+                put_field(b, d->unit);
+            }
+            for (int rep = 0; rep < 2; rep++) {
+                sy_putc(b, ',');
+                if (d->lo >= 0)
+                    sy_put_dec(b, d->lo, d->dec);
+                sy_putc(b, ',');
+                if (d->hi >= 0)
+                    sy_put_dec(b, d->hi, d->dec);
+            }
+            sy_putc(b, ',');
+            sy_puts(b, flag);
+            sy_putc(b, ',');
+            sy_puts(b, flag[0] == 'N' ? "normal" : "abnormal");
+            sy_putc(b, ',');
+            sy_puts(b, d->specimen);
+            sy_putc(b, ',');
+            sy_puts(b, ordering);
+            SY_LIT(b, ",tripod-synth,lab_result.csv,\n");
+        }
+    }
+}
+
+/* Specialty (NUCC classification) of the organisations, for practitioner.csv. */
+static const char *const org_specialty[ORG_N] = {
+    [ORG_HOSP] = "General Acute Care Hospital",
+    [ORG_SNF] = "Skilled Nursing Facility",
+    [ORG_HHA] = "Home Health",
+    [ORG_LAB] = "Clinical Medical Laboratory",
+    [ORG_DME] = "Durable Medical Equipment & Medical Supplies",
+    [ORG_HOSPICE] = "Hospice Care, Community Based",
+    [ORG_PHARM] = "Community/Retail Pharmacy",
+    [ORG_DIALYSIS] = "End-Stage Renal Disease (ESRD) Treatment",
+    [ORG_ASC] = "Ambulatory Surgical",
+    [ORG_AMB] = "Ambulance",
+    [ORG_GROUP] = "Single Specialty",
+};
+
+void sy_write_prac_csv(const sy_pop_t *pop, buf_t *b)
+{
+    sy_puts(b, sy_hdr_prac);
+    sy_putc(b, '\n');
+    for (int i = 0; i < pop->nprac; i++) {
+        const sy_prac_t *x = &pop->prac[i];
+        int person = x->org < 0;
+        sy_puts(b, x->npi);
+        sy_putc(b, ',');
+        sy_puts(b, x->npi);
+        sy_putc(b, ',');
+        if (person)
+            put_field(b, x->first);
+        sy_putc(b, ',');
+        if (person)
+            put_field(b, x->last);
+        sy_putc(b, ',');
+        /* people: their billing group; organisations: their own name */
+        if (!person)
+            put_field(b, x->name);
+        else if (x->group >= 0)
+            put_field(b, pop->prac[x->group].name);
+        sy_putc(b, ',');
+        put_field(b, person ? sy_specs[x->spec].name : org_specialty[x->org]);
+        SY_LIT(b, ",,tripod-synth,practitioner.csv,,");
+        sy_putc(b, person && sy_specs[x->spec].primary_care ? '1' : '0');
+        sy_putc(b, ',');
+        sy_putc(b, x->in_network ? '1' : '0');
+        sy_putc(b, '\n');
+    }
+}
+
 void sy_write_claims(const sy_pop_t *pop, const sy_patient_t *p, buf_t *out)
 {
     static _Thread_local ctx_t ctx;
@@ -1278,4 +1457,5 @@ void sy_write_claims(const sy_pop_t *pop, const sy_patient_t *p, buf_t *out)
         else
             write_event(c, e);
     }
+    write_labs(pop, p, &out[S_LAB]);
 }

@@ -424,6 +424,7 @@ enum sy_stream {
     S_ELIG,
     S_MED,
     S_RX,
+    S_LAB, /* lab_result.csv, with the claims */
     S_PATIENT,
     S_ENCOUNTER,
     S_CONDITION,
@@ -444,8 +445,12 @@ void sy_write_fhir(const sy_pop_t *pop, const sy_patient_t *p, buf_t *out);
 void sy_write_hl7(const sy_pop_t *pop, const sy_patient_t *p, buf_t *out);
 /* Practitioner.ndjson and Organization.ndjson for the panel. */
 void sy_write_fhir_panel(const sy_pop_t *pop, buf_t *prac, buf_t *org);
+/* practitioner.csv (header included) for the panel: people and organisations. */
+void sy_write_prac_csv(const sy_pop_t *pop, buf_t *out);
 
 extern const char sy_hdr_elig[], sy_hdr_med[], sy_hdr_rx[];
+/* Tuva input layer lab_result; practitioner with the analytics engine's flags. */
+extern const char sy_hdr_lab[], sy_hdr_prac[];
 
 /* ---- fast formatting into buf_t ---- */
 void sy_buf_fail(void) __attribute__((noreturn));

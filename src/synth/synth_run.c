@@ -27,6 +27,7 @@ const char *const sy_stream_path[S_N] = {
     [S_ELIG] = "eligibility.csv",
     [S_MED] = "medical_claim.csv",
     [S_RX] = "pharmacy_claim.csv",
+    [S_LAB] = "lab_result.csv",
     [S_PATIENT] = "fhir/Patient.ndjson",
     [S_ENCOUNTER] = "fhir/Encounter.ndjson",
     [S_CONDITION] = "fhir/Condition.ndjson",
@@ -80,7 +81,7 @@ int synth_outputs_parse(const char *s, unsigned *out)
 
 static int stream_enabled(unsigned outputs, int s)
 {
-    if (s <= S_RX)
+    if (s <= S_LAB)
         return (outputs & SYNTH_OUT_CLAIMS) != 0;
     if (s == S_HL7)
         return (outputs & SYNTH_OUT_HL7) != 0;
@@ -471,6 +472,22 @@ static int write_all(FILE *f, const buf_t *b, const char *path, err_t *e)
     return 0;
 }
 
+/* Writes b as the whole of dir/name (the panel files). */
+static int write_file(const char *dir, const char *name, const buf_t *b, err_t *e)
+{
+    char path[4096];
+    int n = snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (n < 0 || (size_t)n >= sizeof path)
+        return err_set(e, ERR_USAGE, "output path too long");
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        return err_at(e, ERR_IO, path, 0, 0, NULL, "cannot open for writing: %s", strerror(errno));
+    int rc = write_all(f, b, path, e);
+    if (fclose(f) != 0 && !rc)
+        rc = err_at(e, ERR_IO, path, 0, 0, NULL, "close failed");
+    return rc;
+}
+
 int synth_run(const synth_opts_t *o, err_t *e)
 {
     err_clear(e);
@@ -520,31 +537,26 @@ int synth_run(const synth_opts_t *o, err_t *e)
     }
     /* headers and the panel */
     if (o->outputs & SYNTH_OUT_CLAIMS) {
-        const char *h[3] = { sy_hdr_elig, sy_hdr_med, sy_hdr_rx };
-        for (int s = 0; s < 3; s++)
-            if (fputs(h[s], files[s]) == EOF || fputc('\n', files[s]) == EOF) {
-                rc = err_at(e, ERR_IO, paths[s], 0, 0, NULL, "write failed");
+        const int ss[4] = { S_ELIG, S_MED, S_RX, S_LAB };
+        const char *h[4] = { sy_hdr_elig, sy_hdr_med, sy_hdr_rx, sy_hdr_lab };
+        for (int k = 0; k < 4; k++)
+            if (fputs(h[k], files[ss[k]]) == EOF || fputc('\n', files[ss[k]]) == EOF) {
+                rc = err_at(e, ERR_IO, paths[ss[k]], 0, 0, NULL, "write failed");
                 goto done;
             }
+        buf_t pb = BUF_INIT;
+        sy_write_prac_csv(pop, &pb);
+        rc = write_file(o->out_dir, "practitioner.csv", &pb, e);
+        buf_free(&pb);
+        if (rc)
+            goto done;
     }
     if (o->outputs & SYNTH_OUT_FHIR) {
         buf_t pb = BUF_INIT, ob = BUF_INIT;
         sy_write_fhir_panel(pop, &pb, &ob);
-        const char *names[2] = { "fhir/Practitioner.ndjson", "fhir/Organization.ndjson" };
-        buf_t *bs[2] = { &pb, &ob };
-        for (int k = 0; k < 2 && !rc; k++) {
-            char path[4096];
-            snprintf(path, sizeof path, "%s/%s", o->out_dir, names[k]);
-            FILE *f = fopen(path, "wb");
-            if (!f) {
-                rc = err_at(e, ERR_IO, path, 0, 0, NULL, "cannot open for writing: %s",
-                            strerror(errno));
-            } else {
-                rc = write_all(f, bs[k], path, e);
-                if (fclose(f) != 0 && !rc)
-                    rc = err_at(e, ERR_IO, path, 0, 0, NULL, "close failed");
-            }
-        }
+        rc = write_file(o->out_dir, "fhir/Practitioner.ndjson", &pb, e);
+        if (!rc)
+            rc = write_file(o->out_dir, "fhir/Organization.ndjson", &ob, e);
         buf_free(&pb);
         buf_free(&ob);
         if (rc)

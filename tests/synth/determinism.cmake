@@ -1,7 +1,9 @@
 # Same seed -> byte-identical files (1 thread or 2); another seed -> different
-# files; writing only the claims gives the same claims as writing everything.
+# files; writing only the claims gives the same claims (lab results and the
+# practitioner panel included) as writing everything.
 set(N 600)
-set(FILES eligibility.csv medical_claim.csv pharmacy_claim.csv
+set(CLAIMS eligibility.csv medical_claim.csv pharmacy_claim.csv lab_result.csv practitioner.csv)
+set(FILES ${CLAIMS}
     fhir/Patient.ndjson fhir/Encounter.ndjson fhir/Condition.ndjson fhir/Observation.ndjson
     fhir/Procedure.ndjson fhir/MedicationRequest.ndjson fhir/Immunization.ndjson
     fhir/Practitioner.ndjson fhir/Organization.ndjson hl7/adt.hl7)
@@ -37,14 +39,17 @@ hashes(c hc)
 if(NOT ha STREQUAL hb)
   message(FATAL_ERROR "same seed, 1 vs 2 threads: files differ\n${ha}\n${hb}")
 endif()
-foreach(f medical_claim.csv fhir/Observation.ndjson hl7/adt.hl7)
+foreach(f medical_claim.csv lab_result.csv fhir/Observation.ndjson hl7/adt.hl7)
   file(SHA256 ${WORK}/a/${f} s1)
   file(SHA256 ${WORK}/c/${f} s2)
   if(s1 STREQUAL s2)
     message(FATAL_ERROR "seeds 7 and 8 wrote the same ${f}")
   endif()
 endforeach()
-foreach(f eligibility.csv medical_claim.csv pharmacy_claim.csv)
+foreach(f ${CLAIMS})
+  if(NOT EXISTS ${WORK}/d/${f})
+    message(FATAL_ERROR "--outputs claims did not write ${f}")
+  endif()
   file(SHA256 ${WORK}/a/${f} s1)
   file(SHA256 ${WORK}/d/${f} s2)
   if(NOT s1 STREQUAL s2)

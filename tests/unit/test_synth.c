@@ -438,6 +438,247 @@ static int col(const char *hdr, const char *name)
     return r;
 }
 
+/* Splits a CSV record in place, unquoting quoted fields ("" -> "). */
+static int csv_split(char *line, char **f, int max)
+{
+    int n = 0;
+    char *s = line;
+    while (n < max) {
+        char *o = s;
+        f[n++] = o;
+        if (*s == '"') {
+            for (s++;; s++) {
+                if (*s == '"' && s[1] == '"') {
+                    *o++ = '"';
+                    s++;
+                } else if (*s == '"' || !*s) {
+                    if (*s)
+                        s++;
+                    break;
+                } else {
+                    *o++ = *s;
+                }
+            }
+        } else {
+            while (*s && *s != ',')
+                *o++ = *s++;
+        }
+        char c = *s;
+        *o = 0;
+        if (c != ',')
+            break;
+        s++;
+    }
+    return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* "person|loinc|date|value|unit" of a lab result, value at 3 decimals or as the word. */
+static char *lab_key(const char *person, const char *code, const char *date, const char *value,
+                     const char *unit)
+{
+    char k[256];
+    char *end;
+    double v = strtod(value, &end);
+    if (*value && !*end)
+        snprintf(k, sizeof k, "%s|%s|%.10s|%.3f|%s", person, code, date, v, unit);
+    else
+        snprintf(k, sizeof k, "%s|%s|%.10s|%s|%s", person, code, date, value, unit);
+    return mem_strdup(k);
+}
+
+/* lab_result.csv and practitioner.csv of a written population: exact headers,
+ * the same results as the laboratory FHIR Observations, the panel with its
+ * primary-care and network flags, every claim NPI in the panel. */
+static void check_labs_and_practitioners(const char *dir, char **persons, int npersons)
+{
+    static const char lab_hdr[] =
+        "lab_result_id,person_id,patient_id,encounter_id,accession_number,source_code_type,"
+        "source_code,source_description,source_component,normalized_code_type,normalized_code,"
+        "normalized_description,normalized_component,status,result,result_date,collection_date,"
+        "source_units,normalized_units,source_reference_range_low,source_reference_range_high,"
+        "normalized_reference_range_low,normalized_reference_range_high,source_abnormal_flag,"
+        "normalized_abnormal_flag,specimen,ordering_practitioner_id,data_source,file_name,"
+        "ingest_datetime\n";
+    static const char prac_hdr[] =
+        "practitioner_id,npi,first_name,last_name,practice_affiliation,specialty,sub_specialty,"
+        "data_source,file_name,ingest_datetime,primary_care_flag,in_network_flag\n";
+    char path[512];
+    size_t n;
+
+    /* practitioner.csv */
+    snprintf(path, sizeof path, "%s/practitioner.csv", dir);
+    char *pr = slurp(path, &n);
+    assert_non_null(pr);
+    assert_true(strncmp(pr, prac_hdr, strlen(prac_hdr)) == 0);
+    int p_npi = col(sy_hdr_prac, "npi"), p_id = col(sy_hdr_prac, "practitioner_id"),
+        p_spec = col(sy_hdr_prac, "specialty"), p_pcp = col(sy_hdr_prac, "primary_care_flag"),
+        p_in = col(sy_hdr_prac, "in_network_flag"), p_first = col(sy_hdr_prac, "first_name");
+    uint64_t *npis = mem_alloc(n / 20 * sizeof *npis);
+    int nnpi = 0, pcp_in = 0, pcp_out = 0, spec_in = 0, spec_out = 0, orgs = 0;
+    char *save = NULL;
+    char *line = strtok_r(pr, "\n", &save);
+    for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[16];
+        assert_int_equal(csv_split(line, f, 16), 12);
+        if (!npi_valid(f[p_npi], strlen(f[p_npi])))
+            fail_msg("practitioner.csv: invalid NPI %s", f[p_npi]);
+        assert_string_equal(f[p_id], f[p_npi]);
+        assert_true(strcmp(f[p_pcp], "0") == 0 || strcmp(f[p_pcp], "1") == 0);
+        assert_true(strcmp(f[p_in], "0") == 0 || strcmp(f[p_in], "1") == 0);
+        int pcp_spec = strcmp(f[p_spec], "Family Medicine") == 0 ||
+                       strcmp(f[p_spec], "Internal Medicine") == 0;
+        assert_int_equal(f[p_pcp][0] == '1', pcp_spec);
+        int in = f[p_in][0] == '1';
+        if (!*f[p_first])
+            orgs++;
+        else if (pcp_spec)
+            *(in ? &pcp_in : &pcp_out) += 1;
+        else
+            *(in ? &spec_in : &spec_out) += 1;
+        npis[nnpi++] = strtoull(f[p_npi], NULL, 10);
+    }
+    assert_true(pcp_in > 0 && pcp_out > 0 && spec_in > 0 && spec_out > 0 && orgs > 0);
+    qsort(npis, (size_t)nnpi, sizeof *npis, cmp_u64);
+    for (int i = 1; i < nnpi; i++)
+        assert_true(npis[i] != npis[i - 1]);
+    /* as many rows as FHIR Practitioner and Organization resources */
+    int nres = 0;
+    static const char *const panel[2] = { "Practitioner", "Organization" };
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/fhir/%s.ndjson", dir, panel[k]);
+        char *t = slurp(path, NULL);
+        assert_non_null(t);
+        for (const char *c = t; *c; c++)
+            nres += *c == '\n';
+        mem_free(t);
+    }
+    assert_int_equal(nres, nnpi);
+    /* every NPI of the medical claims is in the panel */
+    snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
+    char *mc = slurp(path, NULL);
+    assert_non_null(mc);
+    int m_npi[3] = { col(sy_hdr_med, "rendering_npi"), col(sy_hdr_med, "billing_npi"),
+                     col(sy_hdr_med, "facility_npi") };
+    save = NULL;
+    line = strtok_r(mc, "\n", &save);
+    for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[200];
+        split(line, f, 200);
+        for (int k = 0; k < 3; k++) {
+            if (!*f[m_npi[k]])
+                continue;
+            uint64_t v = strtoull(f[m_npi[k]], NULL, 10);
+            if (!bsearch(&v, npis, (size_t)nnpi, sizeof v, cmp_u64))
+                fail_msg("medical claim NPI %s not in practitioner.csv", f[m_npi[k]]);
+        }
+    }
+    mem_free(mc);
+
+    /* lab_result.csv: the laboratory Observations, result for result */
+    snprintf(path, sizeof path, "%s/lab_result.csv", dir);
+    char *lr = slurp(path, &n);
+    assert_non_null(lr);
+    assert_true(strncmp(lr, lab_hdr, strlen(lab_hdr)) == 0);
+    const char *lh = sy_hdr_lab;
+    int l_person = col(lh, "person_id"), l_patient = col(lh, "patient_id"),
+        l_rdate = col(lh, "result_date"), l_cdate = col(lh, "collection_date"),
+        l_code = col(lh, "normalized_code"), l_scode = col(lh, "source_code"),
+        l_type = col(lh, "source_code_type"), l_ntype = col(lh, "normalized_code_type"),
+        l_res = col(lh, "result"), l_unit = col(lh, "normalized_units"),
+        l_sunit = col(lh, "source_units"), l_ord = col(lh, "ordering_practitioner_id"),
+        l_id = col(lh, "lab_result_id");
+    size_t cap = n / 100 + 16, nlab = 0, nobs = 0;
+    char **labs = mem_alloc(cap * sizeof *labs);
+    char **ids = mem_alloc(cap * sizeof *ids);
+    save = NULL;
+    line = strtok_r(lr, "\n", &save);
+    for (line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *f[40];
+        assert_int_equal(csv_split(line, f, 40), 30);
+        assert_true(nlab < cap);
+        assert_non_null(bsearch(&f[l_person], persons, (size_t)npersons, sizeof *persons, cmp_str));
+        assert_string_equal(f[l_patient], f[l_person]);
+        assert_string_equal(f[l_rdate], f[l_cdate]);
+        assert_string_equal(f[l_scode], f[l_code]);
+        assert_string_equal(f[l_sunit], f[l_unit]);
+        assert_string_equal(f[l_type], "loinc");
+        assert_string_equal(f[l_ntype], "loinc");
+        uint64_t ord = strtoull(f[l_ord], NULL, 10);
+        assert_non_null(bsearch(&ord, npis, (size_t)nnpi, sizeof ord, cmp_u64));
+        ids[nlab] = f[l_id];
+        labs[nlab++] = lab_key(f[l_person], f[l_code], f[l_rdate], f[l_res], f[l_unit]);
+    }
+    assert_true(nlab > (size_t)npersons);
+    qsort(ids, nlab, sizeof *ids, cmp_str);
+    for (size_t i = 1; i < nlab; i++)
+        if (strcmp(ids[i], ids[i - 1]) == 0)
+            fail_msg("lab_result_id %s twice", ids[i]);
+    snprintf(path, sizeof path, "%s/fhir/Observation.ndjson", dir);
+    char *ob = slurp(path, NULL);
+    assert_non_null(ob);
+    char **obs = mem_alloc(cap * sizeof *obs);
+    save = NULL;
+    for (line = strtok_r(ob, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        if (!strstr(line, "\"code\":\"laboratory\""))
+            continue;
+        json_error_t je;
+        json_t *o = json_loads(line, 0, &je);
+        assert_non_null(o);
+        const char *ref =
+            json_string_value(json_object_get(json_object_get(o, "subject"), "reference"));
+        const char *code = json_string_value(json_object_get(
+            json_array_get(json_object_get(json_object_get(o, "code"), "coding"), 0), "code"));
+        const char *when = json_string_value(json_object_get(o, "effectiveDateTime"));
+        assert_true(ref && code && when && strncmp(ref, "Patient/", 8) == 0);
+        json_t *q = json_object_get(o, "valueQuantity");
+        char v[32];
+        const char *unit = "";
+        if (q) {
+            snprintf(v, sizeof v, "%.3f", json_number_value(json_object_get(q, "value")));
+            unit = json_string_value(json_object_get(q, "unit"));
+        } else {
+            const char *sct = json_string_value(json_object_get(
+                json_array_get(
+                    json_object_get(json_object_get(o, "valueCodeableConcept"), "coding"), 0),
+                "code"));
+            assert_non_null(sct);
+            snprintf(v, sizeof v, "%s",
+                     strcmp(sct, sy_codes[K_SCT_POSITIVE].code) == 0 ? "positive" : "negative");
+        }
+        assert_true(nobs < cap);
+        obs[nobs++] = lab_key(ref + 8, code, when, v, unit);
+        json_decref(o);
+    }
+    assert_int_equal(nobs, nlab);
+    qsort(labs, nlab, sizeof *labs, cmp_str);
+    qsort(obs, nobs, sizeof *obs, cmp_str);
+    for (size_t i = 0; i < nlab; i++)
+        if (strcmp(labs[i], obs[i]) != 0)
+            fail_msg("lab_result %s <> Observation %s", labs[i], obs[i]);
+    for (size_t i = 0; i < nlab; i++) {
+        mem_free(labs[i]);
+        mem_free(obs[i]);
+    }
+    mem_free(labs);
+    mem_free(obs);
+    mem_free(ids);
+    mem_free(ob);
+    mem_free(lr);
+    mem_free(npis);
+    mem_free(pr);
+}
+
 static void test_written_population(void **state)
 {
     (void)state;
@@ -489,6 +730,7 @@ static void test_written_population(void **state)
             persons[npersons++] = f[e_person];
     }
     assert_int_equal(npersons, OUT_N);
+    check_labs_and_practitioners(dir, persons, npersons);
 
     /* medical claims: NPIs valid, allowed by setting, person ids known */
     const char *mh = sy_hdr_med;
