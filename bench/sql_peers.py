@@ -66,7 +66,7 @@ SELECT COUNT(*) FROM mm;"""
     q["cost_by_category"] = f"""
 CREATE TABLE claim_cat AS
 SELECT claim_id, person_id, MIN(claim_start_date) AS start, SUM(c) AS cents,
-  CASE WHEN MAX(claim_type)='dme' THEN 'dme'
+  CASE WHEN MAX(claim_type)='dme' OR (MAX(claim_type)='professional' AND MAX(dme)=1) THEN 'dme'
        WHEN MAX(claim_type)='institutional' THEN
          CASE WHEN MAX(tob)='11' THEN 'inpatient' WHEN MAX(tob) IN ('21','18') THEN 'snf'
               WHEN MAX(tob) IN ('32','33','34') THEN 'home_health'
@@ -75,7 +75,10 @@ SELECT claim_id, person_id, MIN(claim_start_date) AS start, SUM(c) AS cents,
 FROM (SELECT claim_id, person_id, claim_start_date, lower(claim_type) AS claim_type, {tob} AS tob,
         CASE WHEN revenue_center_code BETWEEN '0450' AND '0459' OR revenue_center_code='0981'
              THEN 1 ELSE 0 END AS edrev,
-        CASE WHEN place_of_service_code='23' THEN 1 ELSE 0 END AS pos23, {cents} AS c
+        CASE WHEN place_of_service_code='23' THEN 1 ELSE 0 END AS pos23,
+        CASE WHEN length(hcpcs_code)=5 AND (hcpcs_code BETWEEN 'E0100' AND 'E8002'
+                  OR hcpcs_code BETWEEN 'A4000' AND 'A8999' OR hcpcs_code BETWEEN 'K0000' AND 'K0999')
+             THEN 1 ELSE 0 END AS dme, {cents} AS c
       FROM medical_claim WHERE person_id IN (SELECT person_id FROM eligibility)) x
 GROUP BY claim_id, person_id;
 SELECT cat, SUM(cents) FROM (

@@ -162,7 +162,7 @@ typedef struct claim {
     uint32_t npi;
     uint16_t bill;
     uint8_t ctype, cat, atype, disp, pos;
-    bool ed, edrev, inpatient, snf, hcc_ok;
+    bool ed, edrev, dme, inpatient, snf, hcc_ok;
     int8_t innet;
     uint32_t charlson; /* condition mask of its diagnoses */
 } claim_t;
@@ -289,10 +289,26 @@ static bool is_ed_rev(uint16_t rev)
     return (rev >= 450 && rev <= 459) || rev == 981;
 }
 
+/* DMEPOS HCPCS: Tuva's DME service category is professional claims with HCPCS
+ * E0100-E8002 (equipment); we add the Level II supply and device ranges
+ * A4000-A8999 (e.g. A4253 test strips) and K0000-K0999, which Medicare also
+ * pays through the DME MACs. The Tuva input layer has no "dme" claim_type,
+ * so without this the DME category could never fill on Tuva data. */
+#define HC_D(c) ((c) >= 'A' ? (uint32_t)((c) - 'A' + 11) : (uint32_t)((c) - '0' + 1))
+/* hcpcs_lit() as a constant expression (same base-37 packing). */
+#define HC_LIT(s)                                                                                  \
+    ((((HC_D(s[0]) * 37 + HC_D(s[1])) * 37 + HC_D(s[2])) * 37 + HC_D(s[3])) * 37 + HC_D(s[4]))
+static bool is_dme_hcpcs(uint32_t h)
+{
+    return h && ((h >= HC_LIT("E0100") && h <= HC_LIT("E8002")) ||
+                 (h >= HC_LIT("A4000") && h <= HC_LIT("A8999")) ||
+                 (h >= HC_LIT("K0000") && h <= HC_LIT("K0999")));
+}
+
 /* Service category of a claim (docs/analytics.md). */
 static uint8_t claim_category(const claim_t *c)
 {
-    if (c->ctype == CT_DME)
+    if (c->ctype == CT_DME || (c->ctype == CT_PROF && c->dme))
         return CAT_DME;
     if (c->ctype == CT_INST) {
         int tob = c->bill / 10;
@@ -534,6 +550,7 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
             if (m->innet[l] == 0 || cl.innet < 0)
                 cl.innet = m->innet[l] >= 0 ? m->innet[l] : cl.innet;
             cl.edrev |= is_ed_rev(m->rev[l]);
+            cl.dme |= is_dme_hcpcs(m->hcpcs[l]);
             cl.amount += m->amount[l];
             for (int k = 0; k < lr->ndx; k++) {
                 uint64_t d = m->dx[lr->dx0 + k];

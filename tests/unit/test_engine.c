@@ -135,6 +135,9 @@ static const char *const med[] = {
     "claim_id=g1;claim_line_number=2;claim_type=institutional;person_id=G;"
     "claim_start_date=2025-07-04;claim_end_date=2025-07-04;bill_type_code=0131;"
     "revenue_center_code=0300;hcpcs_code=80053;allowed_amount=100.00;diagnosis_code_1=A020",
+    /* G: diabetic test strips (HCPCS A4253) from a supplier: DME, although
+     * the Tuva claim_type is professional. */
+    PROF("g3", "G", "2025-08-01", "A4253", "1000000009", "45.00", "E119"),
     "claim_id=g2;claim_line_number=1;claim_type=professional;person_id=G;"
     "claim_start_date=2025-07-04;claim_end_date=2025-07-04;place_of_service_code=23;"
     "hcpcs_code=99284;rendering_npi=" SPEC ";allowed_amount=200.00;diagnosis_code_1=S0990XA",
@@ -236,9 +239,9 @@ static void test_cost_and_member_months(void **state)
     engine_summary(en, &s);
     assert_int_equal(s.patients, 7);
     assert_int_equal(s.member_months, 7 * 12);
-    /* 2025 allowed: A 1450 + 12.50 rx, B 300, C 620, E 38000, F 10000, G 900
-     * (D's visit is in 2024). */
-    assert_int_equal(s.cost, 145000 + 1250 + 30000 + 62000 + 3800000 + 1000000 + 90000);
+    /* 2025 allowed: A 1450 + 12.50 rx, B 300, C 620, E 38000, F 10000,
+     * G 900 + 45 DME (D's visit is in 2024). */
+    assert_int_equal(s.cost, 145000 + 1250 + 30000 + 62000 + 3800000 + 1000000 + 90000 + 4500);
     int m0 = date_month_index(en->win_start) - en->month0;
     money_t cat[NCAT] = { 0 };
     for (int m = m0; m < NMONTHS; m++)
@@ -248,7 +251,8 @@ static void test_cost_and_member_months(void **state)
     assert_int_equal(cat[CAT_ED], 70000 + 20000);
     assert_int_equal(cat[CAT_PROF], 145000 + 30000 + 62000);
     assert_int_equal(cat[CAT_RX], 1250);
-    assert_int_equal(cat[CAT_SNF] + cat[CAT_OP] + cat[CAT_HH] + cat[CAT_DME], 0);
+    assert_int_equal(cat[CAT_DME], 4500);
+    assert_int_equal(cat[CAT_SNF] + cat[CAT_OP] + cat[CAT_HH], 0);
     /* D's 2024 visit is in its month of the 24-month series. */
     assert_int_equal(en->cost[m0 - 7][CAT_PROF], 9000); /* 2024-06 */
     engine_patient_t p;
