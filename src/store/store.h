@@ -38,9 +38,19 @@
  * record refused as bad input before it reaches the database (ERR_INPUT: a
  * missing key, a claim code holding '|') leaves the transaction usable. Any
  * other error inside a transaction dooms it: later puts fail, store_commit
- * rolls back and fails, and store_rollback is always safe. The PostgreSQL backend
- * buffers puts and loads them with COPY, so a constraint error may surface at
- * a later put, read or store_commit rather than at the put at fault.
+ * rolls back and fails, and store_rollback is always safe.
+ *
+ * Buffered puts. Both backends buffer the puts of a transaction and write
+ * them in batches (SQLite: multi-row upserts of up to 64 rows; PostgreSQL:
+ * COPY into a staging table and one set-based upsert), so a database error
+ * (a foreign or unique key, a CHECK) may surface at a LATER put, read,
+ * delete or store_commit rather than at the put at fault; the transaction is
+ * doomed either way and store_commit fails. Batches are written parents
+ * before children (patient before condition, ...), when a batch fills, and
+ * always before any read, count, scan, delete or commit, so reads inside a
+ * transaction see every put before them. A put of a child whose parent is
+ * put LATER in the same transaction may therefore succeed where an
+ * unbuffered store would have refused it; do not rely on that.
  *
  * Threads. A store_t is used by one thread at a time; open one per thread.
  */

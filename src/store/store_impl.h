@@ -124,7 +124,7 @@ int store_table_index(const store_table_t *t);
 
 /* Field access by descriptor. */
 #define STORE_FIELD(rec, col, type)  (*(type *)((char *)(rec) + (col)->off))
-#define STORE_CFIELD(rec, col, type) (*(const type *)((const char *)(rec) + (col)->off))
+#define STORE_CFIELD(rec, col, type) (*(type const *)((const char *)(rec) + (col)->off))
 /* True when the field holds no value (NULL/"" text, ..._NONE, NAN; a flag
  * other than 0 or 1; a list with every item missing). Inline: the bulk-load
  * path asks it for every column of every row. */
