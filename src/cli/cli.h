@@ -10,7 +10,7 @@
 
 #include "core/err.h"
 
-#define CLI_OK 0
+#define CLI_OK    0
 #define CLI_INPUT 1
 #define CLI_USAGE 2
 
