@@ -1,136 +1,305 @@
-/* cmd_measure.c — `tripod measure`: run a published eCQM over patients' FHIR data.
+/* cmd_measure.c — `tripod measure`: run published eCQMs over patients' FHIR data.
  *
- *   tripod measure --measure NAME|CMSnnn --period START/END PATH...
+ *   tripod measure --measure NAME|CMSnnn|all --period START/END [options] PATH...
  *
- * Prints one MeasureReport (type individual) per patient as NDJSON.
+ * Prints one MeasureReport (type individual) per patient and measure as
+ * NDJSON, or with --summary the population summary JSON; --gaps FILE writes
+ * the care gaps as CSV. Runs on the population runner (measures/population.h).
  */
+#include <dirent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/mem.h"
+#include "core/str.h"
 #include "measures/measure.h"
+#include "measures/population.h"
 #include "refdata/refdata.h"
+#include "store/store.h"
 
 int cmd_measure(int argc, char **argv);
 
 static const char usage[] =
-    "usage: tripod measure --measure NAME|CMSnnn --period START/END [--measures DIR] PATH...\n"
+    "usage: tripod measure --measure NAME|CMSnnn[,...]|all --period START/END [options]\n"
+    "                      (PATH... | --db DB)\n"
     "\n"
-    "Runs a published eCQM (its ELM, value sets and Measure resource) over each\n"
+    "Runs published eCQMs (their ELM, value sets and Measure resources) over each\n"
     "patient's FHIR R4 / QI-Core data and prints one FHIR MeasureReport (type\n"
     "individual, one group per measure group, with population counts) per patient\n"
-    "as NDJSON.\n"
+    "and measure as NDJSON.\n"
     "\n"
-    "  --measure NAME|CMSnnn  e.g. CMS165, CMS125FHIR or ControllingHighBloodPressureFHIR\n"
+    "  --measure LIST         CMS165, CMS125FHIR, ControllingHighBloodPressureFHIR,\n"
+    "                         a comma-separated list, or all (every measure of the folder)\n"
     "  --period START/END     measurement period, e.g. 2025-01-01/2025-12-31\n"
     "  --measures DIR         measure/, library/ and valueset/ folders\n"
     "                         (default: <refdata>/ecqm)\n"
-    "  PATH                   a patient folder of FHIR resource files, a Bundle, or NDJSON\n"
+    "  --threads N            worker threads (default 2)\n"
+    "  --summary              print the summary JSON (counts and rates per measure\n"
+    "                         group) instead of the MeasureReports\n"
+    "  --gaps FILE            write the care gaps as CSV to FILE\n"
+    "  --gap-table FILE       care-gap wording (default: <measures>/gaps.tsv, else the\n"
+    "                         table of the source tree; docs/care-gaps.md)\n"
+    "  --as-of DATE           date the gaps' due dates count from (default: period end)\n"
+    "  --db DB                read the patients from the store (clinical rows and\n"
+    "                         claims as FHIR, docs/measures.md) instead of PATHs\n"
+    "  PATH                   a folder of FHIR NDJSON (Bulk Data, grouped by patient\n"
+    "                         or not), a patient folder of FHIR resource files, a\n"
+    "                         Bundle, or an NDJSON file\n"
     "\n"
     "Exit status: 0 ok, 1 bad input (the message names the file and JSON pointer\n"
     "or line), 2 misuse.\n";
 
+/* Prints MeasureReports and forwards to the gap CSV sink. */
+typedef struct report_sink {
+    bool reports;
+    const char *start, *end;
+    mpop_sink_t gaps;
+    buf_t b;
+} report_sink_t;
+
+static int report_patient(void *self, const mpop_opts_t *o, const mpop_patient_result_t *r,
+                          err_t *e)
+{
+    report_sink_t *rs = self;
+    if (rs->gaps.patient && rs->gaps.patient(rs->gaps.self, o, r, e))
+        return e->code;
+    if (!rs->reports)
+        return 0;
+    buf_reset(&rs->b);
+    for (int k = 0; k < o->nmeasures; k++)
+        if (r->results[k].ngroups)
+            measure_report(o->measures[k], r->person_id, rs->start, rs->end, &r->results[k],
+                           &rs->b);
+    if (rs->b.len && fwrite(rs->b.data, 1, rs->b.len, stdout) != rs->b.len)
+        return err_set(e, ERR_IO, "cannot write to standard output");
+    return 0;
+}
+
+/* A folder holding *.ndjson files is read by the streaming NDJSON source. */
+static bool is_ndjson_dir(const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+        return false;
+    DIR *d = opendir(path);
+    if (!d)
+        return false;
+    bool found = false;
+    struct dirent *de;
+    while (!found && (de = readdir(d)))
+        found = str_ends_with(de->d_name, ".ndjson");
+    closedir(d);
+    return found;
+}
+
+static int select_measures(measure_set_t *ms, const char *list, measure_t ***out, int *n)
+{
+    int cap = measure_count(ms) + 8;
+    measure_t **sel = mem_calloc((size_t)cap, sizeof *sel);
+    *n = 0;
+    if (!strcmp(list, "all")) {
+        for (int k = 0; k < measure_count(ms); k++)
+            sel[(*n)++] = measure_at(ms, k);
+    } else {
+        const char *p = list;
+        while (*p) {
+            size_t l = strcspn(p, ",");
+            char key[512];
+            snprintf(key, sizeof key, "%.*s", (int)l, p);
+            measure_t *m = measure_find(ms, key);
+            if (!m) {
+                mem_free(sel);
+                return cli_usage_error("measure", "unknown measure '%s'", key);
+            }
+            if (*n < cap)
+                sel[(*n)++] = m;
+            p += l;
+            if (*p == ',')
+                p++;
+        }
+    }
+    *out = sel;
+    return 0;
+}
+
 int cmd_measure(int argc, char **argv)
 {
-    const char *mname = NULL, *period = NULL, *mdir = NULL;
-    const char *paths[256];
-    int npaths = 0;
+    const char *mname = NULL, *period = NULL, *mdir = NULL, *gaps_path = NULL, *table = NULL,
+               *asof = NULL, *db = NULL;
+    int threads = 2;
+    bool summary = false;
+    const char **paths = mem_calloc((size_t)argc + 1, sizeof *paths);
+    int npaths = 0, rc = CLI_OK;
     if (cli_wants_help(argc, argv)) {
         fputs(usage, stdout);
+        mem_free(paths);
         return CLI_OK;
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (!strcmp(a, "--measure") || !strcmp(a, "--period") || !strcmp(a, "--measures")) {
-            if (i + 1 >= argc)
+        if (!strcmp(a, "--summary")) {
+            summary = true;
+        } else if (!strcmp(a, "--measure") || !strcmp(a, "--period") || !strcmp(a, "--measures") ||
+                   !strcmp(a, "--threads") || !strcmp(a, "--gaps") || !strcmp(a, "--gap-table") ||
+                   !strcmp(a, "--as-of") || !strcmp(a, "--db")) {
+            if (i + 1 >= argc) {
+                mem_free(paths);
                 return cli_usage_error("measure", "%s needs a value", a);
+            }
             const char *v = argv[++i];
             if (!strcmp(a, "--measure"))
                 mname = v;
             else if (!strcmp(a, "--period"))
                 period = v;
-            else
+            else if (!strcmp(a, "--measures"))
                 mdir = v;
+            else if (!strcmp(a, "--gaps"))
+                gaps_path = v;
+            else if (!strcmp(a, "--gap-table"))
+                table = v;
+            else if (!strcmp(a, "--as-of"))
+                asof = v;
+            else if (!strcmp(a, "--db"))
+                db = v;
+            else if (str_to_intz(v, &threads) || threads < 1 || threads > 256) {
+                mem_free(paths);
+                return cli_usage_error("measure", "--threads wants 1..256, got '%s'", v);
+            }
         } else if (a[0] == '-' && a[1]) {
+            mem_free(paths);
             return cli_usage_error("measure", "unknown option %s", a);
         } else {
-            if (npaths == (int)(sizeof paths / sizeof paths[0]))
-                return cli_usage_error("measure", "too many paths");
             paths[npaths++] = a;
         }
     }
-    if (!mname)
-        return cli_usage_error("measure", "--measure is required");
-    if (!period)
-        return cli_usage_error("measure", "--period is required");
-    if (npaths == 0)
-        return cli_usage_error("measure", "no PATH given");
+    const char *miss = !mname               ? "--measure is required"
+                       : !period            ? "--period is required"
+                       : npaths == 0 && !db ? "no PATH given"
+                       : npaths > 0 && db   ? "PATH and --db exclude each other"
+                                            : NULL;
     char start[16], end[16];
-    const char *slash = strchr(period, '/');
-    if (!slash || (size_t)(slash - period) >= sizeof start || strlen(slash + 1) >= sizeof end)
-        return cli_usage_error("measure", "--period must be START/END (YYYY-MM-DD/YYYY-MM-DD)");
+    const char *slash = period ? strchr(period, '/') : NULL;
+    if (!miss &&
+        (!slash || (size_t)(slash - period) >= sizeof start || strlen(slash + 1) >= sizeof end))
+        miss = "--period must be START/END (YYYY-MM-DD/YYYY-MM-DD)";
+    if (miss) {
+        mem_free(paths);
+        return cli_usage_error("measure", "%s", miss);
+    }
     memcpy(start, period, (size_t)(slash - period));
     start[slash - period] = 0;
     memcpy(end, slash + 1, strlen(slash + 1) + 1);
 
-    char dirbuf[4096];
+    char dirbuf[4096], tbuf[4096];
     if (!mdir) {
-        if (refdata_path("ecqm", dirbuf, sizeof dirbuf))
+        if (refdata_path("ecqm", dirbuf, sizeof dirbuf)) {
+            mem_free(paths);
             return cli_usage_error("measure", "reference-data path too long");
+        }
         mdir = dirbuf;
     }
     err_t e;
     err_clear(&e);
     measure_set_t *ms = NULL;
-    elm_ctx_t *ctx = NULL;
-    int rc = CLI_OK;
-    if (measure_set_load(mdir, &ms, &e))
-        return cli_report("measure", &e);
-    measure_t *m = measure_find(ms, mname);
-    if (!m) {
-        measure_set_free(ms);
-        return cli_usage_error("measure", "unknown measure '%s'", mname);
-    }
-    if (measure_prepare(ms, m, &e)) {
+    measure_t **sel = NULL;
+    gap_table_t *gt = NULL;
+    mpop_csv_sink_t *cs = NULL;
+    mpop_summary_t *total = NULL;
+    report_sink_t rs = { .reports = !summary, .start = start, .end = end };
+    buf_init(&rs.b, 0);
+    int nsel = 0;
+    if (measure_set_load(mdir, &ms, &e)) {
         rc = cli_report("measure", &e);
         goto done;
     }
-    ctx = elm_ctx_new(measure_set_engine(ms));
-    if (measure_set_period(ctx, start, end, &e)) {
-        char msg[600];
-        err_format(&e, msg, sizeof msg);
-        rc = cli_usage_error("measure", "%s", msg);
+    if ((rc = select_measures(ms, mname, &sel, &nsel)))
         goto done;
+    for (int k = 0; k < nsel; k++)
+        if (measure_prepare(ms, sel[k], &e)) {
+            rc = cli_report("measure", &e);
+            goto done;
+        }
+    if (gaps_path) {
+        if (!table) {
+            gap_table_default_path(mdir, tbuf, sizeof tbuf);
+            table = tbuf[0] ? tbuf : NULL;
+        }
+        if ((table ? gap_table_load(table, &gt, &e) : gap_table_empty(&gt, &e)) ||
+            gap_table_bind(gt, ms, sel, nsel, &e) ||
+            mpop_csv_sink_open(NULL, gaps_path, &cs, &rs.gaps, &e)) {
+            rc = cli_report("measure", &e);
+            goto done;
+        }
     }
-    buf_t out = BUF_INIT;
+    mpop_opts_t o = { .ms = ms,
+                      .measures = sel,
+                      .nmeasures = nsel,
+                      .gaps = gt,
+                      .period_start = start,
+                      .period_end = end,
+                      .as_of = asof,
+                      .threads = threads };
+    mpop_sink_t sink = { &rs, report_patient };
+    if (db) {
+        store_t *st = NULL;
+        mpop_source_t *src = NULL;
+        if (store_open(db, &st, &e) || mpop_source_store(st, &src, &e) ||
+            mpop_run(&o, src, &sink, &total, &e))
+            rc = cli_report("measure", &e);
+        if (src)
+            src->close(src);
+        store_close(st);
+    }
     for (int i = 0; i < npaths && rc == CLI_OK; i++) {
+        mpop_source_t *src = NULL;
         fhir_patients_t ps = { 0 };
-        if (fhir_patients_read(paths[i], &ps, &e)) {
+        if (is_ndjson_dir(paths[i])) {
+            if (mpop_source_ndjson_dir(paths[i], &src, &e)) {
+                rc = cli_report("measure", &e);
+                break;
+            }
+        } else if (fhir_patients_read(paths[i], &ps, &e) || mpop_source_patients(&ps, &src, &e)) {
             rc = cli_report("measure", &e);
             fhir_patients_free(&ps);
             break;
         }
-        for (size_t k = 0; k < ps.n; k++) {
-            measure_result_t r;
-            if (measure_eval(ctx, m, ps.p[k].res, ps.p[k].n, &r, &e)) {
+        mpop_summary_t *S = NULL;
+        if (mpop_run(&o, src, &sink, &S, &e)) {
+            if (e.code != ERR_USAGE)
                 err_where(&e, paths[i], 0, 0, NULL);
-                rc = cli_report("measure", &e);
-                break;
-            }
-            const char *warn;
-            if (elm_ctx_warnings(ctx, &warn))
-                log_warn("measure.data", "%s: %s", paths[i], warn);
-            buf_reset(&out);
-            measure_report(m, ps.p[k].id, start, end, &r, &out);
-            fwrite(out.data, 1, out.len, stdout);
+            char msg[800];
+            err_format(&e, msg, sizeof msg);
+            rc = e.code == ERR_USAGE ? cli_usage_error("measure", "%s", msg)
+                                     : cli_report("measure", &e);
+        } else if (!total) {
+            total = S;
+        } else {
+            mpop_summary_add(total, S);
+            mpop_summary_free(S);
         }
+        src->close(src);
         fhir_patients_free(&ps);
     }
-    buf_free(&out);
+    if (cs && mpop_csv_sink_close(cs, &e) && rc == CLI_OK)
+        rc = cli_report("measure", &e);
+    cs = NULL;
+    if (rc == CLI_OK && summary && total) {
+        buf_reset(&rs.b);
+        mpop_summary_json(&o, total, &rs.b);
+        fwrite(rs.b.data, 1, rs.b.len, stdout);
+    }
 done:
-    elm_ctx_free(ctx);
+    mpop_csv_sink_close(cs, NULL);
+    mpop_summary_free(total);
+    buf_free(&rs.b);
+    gap_table_free(gt);
+    mem_free(sel);
     measure_set_free(ms);
+    mem_free(paths);
     return rc;
 }

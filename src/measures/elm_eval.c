@@ -38,6 +38,23 @@ struct elm_ctx {
     int env_n, env_cap, env_base;
     json_t *const *res;
     size_t nres;
+    /* The current patient's resources by resourceType (elm_ctx_begin), so
+     * that a retrieve walks only its own type. */
+    struct rtype_bucket {
+        const char *type;
+        size_t *idx;
+        size_t n, cap;
+    } types[24];
+    int ntypes;
+    /* Per resource of the current patient (arena, lazily): its value and the
+     * codes at the retrieve's code path, so that the many retrieves of one
+     * type (one per value set) convert each resource's codes once. */
+    struct res_cache {
+        const cql_value_t *v;
+        const char *code_path;
+        const cql_value_t **codes;
+        int ncodes;
+    } * rc;
     const cql_value_t *sort_item;
     bool failed;
     char errmsg[512];
@@ -65,6 +82,8 @@ void elm_ctx_free(elm_ctx_t *c)
     mem_free(c->memo);
     mem_free(c->memo_state);
     mem_free(c->env);
+    for (int t = 0; t < c->ntypes; t++)
+        mem_free(c->types[t].idx);
     mem_free(c);
 }
 
@@ -106,6 +125,37 @@ void elm_ctx_begin(elm_ctx_t *c, json_t *const *resources, size_t n)
     }
     c->res = resources;
     c->nres = n;
+    c->rc = n ? arena_calloc(c->a, n, sizeof *c->rc) : NULL;
+    for (int t = 0; t < c->ntypes; t++)
+        c->types[t].n = 0;
+    int used = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *rt = json_string_value(json_object_get(resources[i], "resourceType"));
+        if (!rt)
+            continue;
+        int t = 0;
+        while (t < used && strcmp(c->types[t].type, rt) != 0)
+            t++;
+        if (t == used) {
+            if (used == (int)(sizeof c->types / sizeof c->types[0]))
+                continue; /* more types than any measure reads: the rest are ignored */
+            c->types[t].type = rt;
+            c->types[t].n = 0;
+            used++;
+            if (used > c->ntypes)
+                c->ntypes = used;
+        }
+        struct rtype_bucket *b = &c->types[t];
+        if (b->n == b->cap) {
+            b->cap = b->cap ? b->cap * 2 : 32;
+            b->idx = mem_realloc(b->idx, b->cap * sizeof *b->idx);
+        }
+        b->idx[b->n++] = i;
+    }
+    for (int t = used; t < c->ntypes; t++) {
+        c->types[t].n = 0;
+        c->types[t].type = "";
+    }
     c->env_n = c->env_base = 0;
     c->failed = false;
     c->errmsg[0] = 0;
@@ -826,11 +876,9 @@ native_fn elm_fhirhelpers_native(const char *name)
 
 /* ---- retrieve ---- */
 
-static bool code_in(elm_ctx_t *c, const cql_value_t *codes_v, const elm_vs_t *vs,
-                    const cql_value_t *wanted, char cmp)
+static bool codes_match(elm_ctx_t *c, const cql_value_t *const *codes, int n, const elm_vs_t *vs,
+                        const cql_value_t *wanted, char cmp)
 {
-    const cql_value_t **codes;
-    int n = cql_codes_of(A, codes_v, &codes);
     for (int i = 0; i < n; i++) {
         const cql_value_t *cd = codes[i];
         if (vs) {
@@ -849,6 +897,14 @@ static bool code_in(elm_ctx_t *c, const cql_value_t *codes_v, const elm_vs_t *vs
         }
     }
     return false;
+}
+
+static bool code_in(elm_ctx_t *c, const cql_value_t *codes_v, const elm_vs_t *vs,
+                    const cql_value_t *wanted, char cmp)
+{
+    const cql_value_t **codes;
+    int n = cql_codes_of(A, codes_v, &codes);
+    return codes_match(c, codes, n, vs, wanted, cmp);
 }
 
 static bool has_code(json_t *cc, const char *code)
@@ -890,11 +946,13 @@ static const cql_value_t *eval_retrieve(elm_ctx_t *c, const node_t *n)
             wanted = ev(c, r->codes);
     }
     cql_lb_t lb = { 0 };
-    for (size_t i = 0; i < c->nres; i++) {
-        json_t *res = c->res[i];
-        const char *rt = json_string_value(json_object_get(res, "resourceType"));
-        if (!rt || strcmp(rt, r->type) != 0)
-            continue;
+    const struct rtype_bucket *b = NULL;
+    for (int t = 0; t < c->ntypes && !b; t++)
+        if (c->types[t].n && strcmp(c->types[t].type, r->type) == 0)
+            b = &c->types[t];
+    for (size_t k = 0; b && k < b->n; k++) {
+        json_t *res = c->res[b->idx[k]];
+        const char *rt = r->type;
         json_t *dnp = json_object_get(res, "doNotPerform");
         if (r->profile == RP_NOT_REQUESTED && !json_is_true(dnp))
             continue;
@@ -911,10 +969,19 @@ static const cql_value_t *eval_retrieve(elm_ctx_t *c, const node_t *n)
         if (r->fixed_code && (!has_code(json_object_get(res, "code"), r->fixed_code) ||
                               !has_category(res, "vital-signs")))
             continue;
-        const cql_value_t *rv = cql_fhir(A, res, NULL);
+        struct res_cache *rc = &c->rc[b->idx[k]];
+        if (!rc->v)
+            rc->v = cql_fhir(A, res, NULL);
+        const cql_value_t *rv = rc->v;
         if (r->codes) {
-            const cql_value_t *cv = elm_property(c, rv, r->code_path);
-            if (!code_in(c, cv, vs, wanted, r->comparator))
+            if (rc->code_path != r->code_path) {
+                const cql_value_t *cv = elm_property(c, rv, r->code_path);
+                const cql_value_t **codes;
+                rc->ncodes = cql_codes_of(A, cv, &codes);
+                rc->codes = codes;
+                rc->code_path = r->code_path;
+            }
+            if (!codes_match(c, rc->codes, rc->ncodes, vs, wanted, r->comparator))
                 continue;
         }
         cql_lb_push(A, &lb, rv);

@@ -14,6 +14,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 #include "measures/elm_int.h"
+#include "measures/fastjson.h"
 
 #define OPNAME(n) #n,
 static const char *const op_names[] = { ELM_OPS(OPNAME) };
@@ -261,7 +262,7 @@ static int each_json_file(elm_engine_t *eng, const char *dir, file_fn fn, err_t 
 static int vs_file(elm_engine_t *eng, const char *path, err_t *e)
 {
     json_error_t je;
-    json_t *r = json_load_file(path, 0, &je);
+    json_t *r = fastjson_load_file(path, &je);
     if (!r)
         return err_at(e, ERR_INPUT, path, je.line, je.column, NULL, "%s", je.text);
     int rc = 0;
@@ -331,7 +332,7 @@ static void named_list(elm_engine_t *eng, json_t *arr, lib_named_t **out, int *n
 int elm_load_library_file(elm_engine_t *eng, const char *path, err_t *e)
 {
     json_error_t je;
-    json_t *r = json_load_file(path, 0, &je);
+    json_t *r = fastjson_load_file(path, &je);
     if (!r)
         return err_at(e, ERR_INPUT, path, je.line, je.column, NULL, "%s", je.text);
     const char *rt = json_string_value(json_object_get(r, "resourceType"));
@@ -351,7 +352,7 @@ int elm_load_library_file(elm_engine_t *eng, const char *path, err_t *e)
             continue;
         size_t len;
         char *txt = b64_decode(data, &len);
-        elm = json_loadb(txt, len, 0, &je);
+        elm = fastjson_parse(txt, len, &je);
         mem_free(txt);
         if (!elm) {
             json_decref(r);

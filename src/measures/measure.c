@@ -11,6 +11,7 @@
 
 #include "core/mem.h"
 #include "core/str.h"
+#include "measures/fastjson.h"
 
 typedef struct mgroup {
     char *id;
@@ -72,7 +73,7 @@ static void measure_free(measure_t *m)
 static int load_measure(measure_set_t *ms, const char *path, err_t *e)
 {
     json_error_t je;
-    json_t *r = json_load_file(path, 0, &je);
+    json_t *r = fastjson_load_file(path, &je);
     if (!r)
         return err_at(e, ERR_INPUT, path, je.line, je.column, NULL, "%s", je.text);
     const char *rt = json_string_value(json_object_get(r, "resourceType"));
@@ -136,6 +137,11 @@ static int load_measure(measure_set_t *ms, const char *path, err_t *e)
     return 0;
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int measure_set_load(const char *dir, measure_set_t **out, err_t *e)
 {
     measure_set_t *ms = mem_calloc(1, sizeof *ms);
@@ -167,6 +173,8 @@ int measure_set_load(const char *dir, measure_set_t **out, err_t *e)
                 names[n++] = mem_strdup(de->d_name);
             }
             closedir(d);
+            if (n) /* a deterministic order: by file name */
+                qsort(names, n, sizeof *names, cmp_cstr);
             for (size_t i = 0; i < n; i++) {
                 char f[4400];
                 if (snprintf(f, sizeof f, "%s/%s", path, names[i]) >= (int)sizeof f)
@@ -241,6 +249,32 @@ const char *measure_url(const measure_t *m)
 int measure_ngroups(const measure_t *m)
 {
     return m->ngroups;
+}
+
+const char *measure_cms(const measure_t *m)
+{
+    return m->cms ? m->cms : m->name;
+}
+
+const char *measure_title(const measure_t *m)
+{
+    const char *t = json_string_value(json_object_get(m->resource, "title"));
+    return t ? t : "";
+}
+
+const char *measure_group_id(const measure_t *m, int g)
+{
+    return g >= 0 && g < m->ngroups ? m->groups[g].id : "";
+}
+
+const json_t *measure_resource(const measure_t *m)
+{
+    return m->resource;
+}
+
+elm_lib_t *measure_library(const measure_t *m)
+{
+    return m->lib;
 }
 
 int measure_prepare(measure_set_t *ms, measure_t *m, err_t *e)
@@ -495,7 +529,7 @@ static int read_file_resources(const char *path, json_t ***arr, size_t *n, size_
     fclose(f);
     const char *s = buf_cstr(&b);
     json_error_t je;
-    json_t *r = json_loadb(s, b.len, 0, &je);
+    json_t *r = fastjson_parse(s, b.len, &je);
     int rc = 0;
     if (r) {
         if (!json_is_object(r))
@@ -517,7 +551,7 @@ static int read_file_resources(const char *path, json_t ***arr, size_t *n, size_
             while (k < len && (p[k] == ' ' || p[k] == '\t' || p[k] == '\r'))
                 k++;
             if (k < len) {
-                json_t *lr = json_loadb(p, len, 0, &je);
+                json_t *lr = fastjson_parse(p, len, &je);
                 if (!lr)
                     rc = err_at(e, ERR_INPUT, path, line, je.column, NULL, "%s", je.text);
                 else if (!json_is_object(lr) ||

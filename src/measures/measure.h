@@ -56,6 +56,16 @@ measure_t *measure_at(measure_set_t *ms, int i);
 const char *measure_name(const measure_t *m);
 const char *measure_url(const measure_t *m);
 int measure_ngroups(const measure_t *m);
+/* "CMS165" (from the identifier; the name when none). */
+const char *measure_cms(const measure_t *m);
+/* The Measure's title ("" when none). */
+const char *measure_title(const measure_t *m);
+/* The id of group g (0-based). */
+const char *measure_group_id(const measure_t *m, int g);
+/* The Measure resource as loaded (borrowed). */
+const json_t *measure_resource(const measure_t *m);
+/* The primary library (after measure_prepare; NULL before). */
+elm_lib_t *measure_library(const measure_t *m);
 
 /* Compiles the measure's population expressions (once). Errors name the
  * library, expression and unsupported node or missing value set. */

@@ -6,3 +6,32 @@ target_link_libraries(measures_run_cases PRIVATE tripod_lib)
 add_test(NAME measures.official_cases
          COMMAND measures_run_cases ${TRIPOD_REFDATA_DEFAULT}/ecqm
                  ${CMAKE_CURRENT_LIST_DIR}/expected_pass.tsv)
+
+# The population runner: official cases as populations (summary = sum of
+# cases.tsv, care gaps exactly where expected, evidence text), thread and
+# chunk independence, the NDJSON folder source grouped and shuffled.
+add_executable(measures_test_population ${CMAKE_CURRENT_LIST_DIR}/test_population.c)
+target_link_libraries(measures_test_population PRIVATE tripod_lib)
+add_test(NAME measures.population
+         COMMAND measures_test_population ${TRIPOD_REFDATA_DEFAULT}/ecqm
+                 ${CMAKE_SOURCE_DIR}/src/measures/gaps.tsv)
+
+# The store as a patient source (needs the store part): BP panel
+# re-assembly, claims -> FHIR, CMS165 evaluated over a SQLite store.
+if(NOT TRIPOD_PARTS OR "store" IN_LIST TRIPOD_PARTS)
+  add_executable(measures_test_store_source ${CMAKE_CURRENT_LIST_DIR}/test_store_source.c)
+  target_link_libraries(measures_test_store_source PRIVATE tripod_lib)
+  add_test(NAME measures.store_source
+           COMMAND measures_test_store_source ${TRIPOD_REFDATA_DEFAULT}/ecqm
+                   ${CMAKE_SOURCE_DIR}/src/measures/gaps.tsv)
+endif()
+
+# The store source against the NDJSON source: a generated population imported
+# into SQLite evaluates like its NDJSON (skipped when generate/import are not
+# in the build).
+if(NOT TRIPOD_PARTS)
+  add_test(NAME measures.store_vs_ndjson
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/store_vs_ndjson.sh $<TARGET_FILE:tripod>)
+  set_tests_properties(measures.store_vs_ndjson PROPERTIES
+                       ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT}")
+endif()
