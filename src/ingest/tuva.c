@@ -1,0 +1,627 @@
+/* tuva.c — the Tuva Project input layer: eligibility, medical_claim and
+ * pharmacy_claim CSVs (headers as in the reference claims/ folder).
+ *
+ * Columns are described once, as data (name, type, whether required, where
+ * the value goes), and matched to the header by name, so the column order of
+ * a file does not matter and unknown columns are ignored with one warning.
+ * Values are parsed strictly where analytics depend on them: dates (ISO or
+ * YYYYMMDD, impossible dates rejected), amounts (integer cents), ICD-10-CM /
+ * ICD-10-PCS / HCPCS / NDC codes (normalised, invalid ones rejected), flags
+ * and counts. Each bad value fails the file naming file:line:col: column.
+ */
+#include "ingest/import_impl.h"
+
+#include "core/buf.h"
+#include "core/codes.h"
+#include "core/mem.h"
+#include "core/money.h"
+#include "core/str.h"
+#include "ingest/csvread.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define NO_OFF ((size_t)-1)
+
+typedef enum tcol_type {
+    T_IGNORE, /* known, deliberately not stored (e.g. social_security_number) */
+    T_TEXT,
+    T_LOWER, /* text folded to lower case (code types, payer types) */
+    T_DATE,
+    T_MONEY,
+    T_INT,
+    T_REAL,
+    T_FLAG,
+    T_GENDER,
+    T_CLAIM_TYPE,
+    T_DX,    /* diagnosis code: ICD-10-CM unless diagnosis_code_type says ICD-9 */
+    T_PX,    /* procedure code: ICD-10-PCS unless procedure_code_type says ICD-9 */
+    T_HCPCS, /* CPT/HCPCS */
+    T_NDC
+} tcol_type_t;
+
+enum { TF_REQUIRED = 1 };
+
+typedef struct tcol {
+    char name[40];
+    tcol_type_t type;
+    unsigned flags;
+    size_t off1; /* in the primary record (enrollment or claim), or NO_OFF */
+    size_t off2; /* in the secondary record (eligibility: the patient), or NO_OFF */
+} tcol_t;
+
+#define MAX_TCOLS 256
+
+typedef struct tspec {
+    tcol_t cols[MAX_TCOLS];
+    int n;
+} tspec_t;
+
+static void add(tspec_t *sp, const char *name, tcol_type_t type, unsigned flags, size_t off1,
+                size_t off2)
+{
+    tcol_t *c = &sp->cols[sp->n++];
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->type = type;
+    c->flags = flags;
+    c->off1 = off1;
+    c->off2 = off2;
+}
+
+#define E(f) offsetof(store_enrollment_t, f)
+#define P(f) offsetof(store_patient_t, f)
+#define M(f) offsetof(store_med_claim_t, f)
+#define R(f) offsetof(store_rx_claim_t, f)
+
+static void spec_eligibility(tspec_t *sp)
+{
+    sp->n = 0;
+    add(sp, "person_id", T_TEXT, TF_REQUIRED, E(person_id), P(person_id));
+    add(sp, "member_id", T_TEXT, 0, E(member_id), NO_OFF);
+    add(sp, "subscriber_id", T_TEXT, 0, E(subscriber_id), NO_OFF);
+    add(sp, "gender", T_GENDER, 0, NO_OFF, P(gender));
+    add(sp, "race", T_TEXT, 0, NO_OFF, P(race));
+    add(sp, "birth_date", T_DATE, 0, NO_OFF, P(birth_date));
+    add(sp, "death_date", T_DATE, 0, NO_OFF, P(death_date));
+    add(sp, "death_flag", T_FLAG, 0, NO_OFF, P(death_flag));
+    add(sp, "enrollment_start_date", T_DATE, TF_REQUIRED, E(enrollment_start_date), NO_OFF);
+    add(sp, "enrollment_end_date", T_DATE, 0, E(enrollment_end_date), NO_OFF);
+    add(sp, "payer", T_TEXT, TF_REQUIRED, E(payer), NO_OFF);
+    add(sp, "payer_type", T_LOWER, 0, E(payer_type), NO_OFF);
+    add(sp, "plan", T_TEXT, 0, E(plan), NO_OFF);
+    add(sp, "original_reason_entitlement_code", T_TEXT, 0, E(original_reason_entitlement_code),
+        NO_OFF);
+    add(sp, "dual_status_code", T_TEXT, 0, E(dual_status_code), NO_OFF);
+    add(sp, "medicare_status_code", T_TEXT, 0, E(medicare_status_code), NO_OFF);
+    add(sp, "group_id", T_TEXT, 0, E(group_id), NO_OFF);
+    add(sp, "group_name", T_TEXT, 0, E(group_name), NO_OFF);
+    add(sp, "name_suffix", T_TEXT, 0, NO_OFF, P(name_suffix));
+    add(sp, "first_name", T_TEXT, 0, NO_OFF, P(first_name));
+    add(sp, "middle_name", T_TEXT, 0, NO_OFF, P(middle_name));
+    add(sp, "last_name", T_TEXT, 0, NO_OFF, P(last_name));
+    /* Deliberately never stored (store.h). */
+    add(sp, "social_security_number", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "subscriber_relation", T_TEXT, 0, E(subscriber_relation), NO_OFF);
+    add(sp, "address", T_TEXT, 0, NO_OFF, P(address));
+    add(sp, "city", T_TEXT, 0, NO_OFF, P(city));
+    add(sp, "state", T_TEXT, 0, NO_OFF, P(state));
+    add(sp, "zip_code", T_TEXT, 0, NO_OFF, P(zip_code));
+    add(sp, "phone", T_TEXT, 0, NO_OFF, P(phone));
+    add(sp, "email", T_TEXT, 0, NO_OFF, P(email));
+    add(sp, "ethnicity", T_TEXT, 0, NO_OFF, P(ethnicity));
+    add(sp, "data_source", T_TEXT, 0, E(data_source), P(data_source));
+    add(sp, "file_name", T_TEXT, 0, E(file_name), NO_OFF);
+    add(sp, "file_date", T_DATE, 0, E(file_date), NO_OFF);
+    add(sp, "ingest_datetime", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "enrollment_status", T_TEXT, 0, E(enrollment_status), NO_OFF);
+    add(sp, "hospice_flag", T_FLAG, 0, E(hospice_flag), NO_OFF);
+    add(sp, "snp_type", T_TEXT, 0, E(snp_type), NO_OFF);
+    add(sp, "medicaid_indicator", T_FLAG, 0, E(medicaid_indicator), NO_OFF);
+    add(sp, "long_term_institutional_flag", T_FLAG, 0, E(long_term_institutional_flag), NO_OFF);
+    add(sp, "part_d_raf_type", T_TEXT, 0, E(part_d_raf_type), NO_OFF);
+    add(sp, "low_income_subsidy_indicator", T_FLAG, 0, E(low_income_subsidy_indicator), NO_OFF);
+    add(sp, "metal_level", T_TEXT, 0, E(metal_level), NO_OFF);
+    add(sp, "csr_indicator", T_TEXT, 0, E(csr_indicator), NO_OFF);
+    /* Derived from the enrollment dates; recomputed, not stored. */
+    add(sp, "enrollment_duration_months", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "esrd_status", T_TEXT, 0, E(esrd_status), NO_OFF);
+    add(sp, "transplant_duration_months", T_IGNORE, 0, NO_OFF, NO_OFF);
+}
+
+static void spec_medical(tspec_t *sp)
+{
+    char name[40];
+    sp->n = 0;
+    add(sp, "claim_id", T_TEXT, TF_REQUIRED, M(claim_id), NO_OFF);
+    add(sp, "claim_line_number", T_INT, TF_REQUIRED, M(claim_line_number), NO_OFF);
+    add(sp, "claim_type", T_CLAIM_TYPE, TF_REQUIRED, M(claim_type), NO_OFF);
+    add(sp, "person_id", T_TEXT, TF_REQUIRED, M(person_id), NO_OFF);
+    add(sp, "member_id", T_TEXT, 0, M(member_id), NO_OFF);
+    add(sp, "payer", T_TEXT, 0, M(payer), NO_OFF);
+    add(sp, "plan", T_TEXT, 0, M(plan), NO_OFF);
+    add(sp, "claim_start_date", T_DATE, 0, M(claim_start_date), NO_OFF);
+    add(sp, "claim_end_date", T_DATE, 0, M(claim_end_date), NO_OFF);
+    add(sp, "claim_line_start_date", T_DATE, 0, M(claim_line_start_date), NO_OFF);
+    add(sp, "claim_line_end_date", T_DATE, 0, M(claim_line_end_date), NO_OFF);
+    add(sp, "admission_date", T_DATE, 0, M(admission_date), NO_OFF);
+    add(sp, "discharge_date", T_DATE, 0, M(discharge_date), NO_OFF);
+    add(sp, "admit_source_code", T_TEXT, 0, M(admit_source_code), NO_OFF);
+    add(sp, "admit_type_code", T_TEXT, 0, M(admit_type_code), NO_OFF);
+    add(sp, "discharge_disposition_code", T_TEXT, 0, M(discharge_disposition_code), NO_OFF);
+    add(sp, "place_of_service_code", T_TEXT, 0, M(place_of_service_code), NO_OFF);
+    add(sp, "bill_type_code", T_TEXT, 0, M(bill_type_code), NO_OFF);
+    add(sp, "drg_code_type", T_LOWER, 0, M(drg_code_type), NO_OFF);
+    add(sp, "drg_code", T_TEXT, 0, M(drg_code), NO_OFF);
+    add(sp, "revenue_center_code", T_TEXT, 0, M(revenue_center_code), NO_OFF);
+    add(sp, "service_unit_quantity", T_REAL, 0, M(service_unit_quantity), NO_OFF);
+    add(sp, "hcpcs_code", T_HCPCS, 0, M(hcpcs_code), NO_OFF);
+    for (int i = 0; i < STORE_CLAIM_MODS; i++) {
+        snprintf(name, sizeof name, "hcpcs_modifier_%d", i + 1);
+        add(sp, name, T_TEXT, 0, M(hcpcs_modifier) + (size_t)i * sizeof(const char *), NO_OFF);
+    }
+    add(sp, "rendering_npi", T_TEXT, 0, M(rendering_npi), NO_OFF);
+    add(sp, "rendering_tin", T_TEXT, 0, M(rendering_tin), NO_OFF);
+    add(sp, "billing_npi", T_TEXT, 0, M(billing_npi), NO_OFF);
+    add(sp, "billing_tin", T_TEXT, 0, M(billing_tin), NO_OFF);
+    add(sp, "facility_npi", T_TEXT, 0, M(facility_npi), NO_OFF);
+    add(sp, "paid_date", T_DATE, 0, M(paid_date), NO_OFF);
+    add(sp, "paid_amount", T_MONEY, 0, M(paid_amount), NO_OFF);
+    add(sp, "allowed_amount", T_MONEY, 0, M(allowed_amount), NO_OFF);
+    add(sp, "charge_amount", T_MONEY, 0, M(charge_amount), NO_OFF);
+    add(sp, "coinsurance_amount", T_MONEY, 0, M(coinsurance_amount), NO_OFF);
+    add(sp, "copayment_amount", T_MONEY, 0, M(copayment_amount), NO_OFF);
+    add(sp, "deductible_amount", T_MONEY, 0, M(deductible_amount), NO_OFF);
+    add(sp, "total_cost_amount", T_MONEY, 0, M(total_cost_amount), NO_OFF);
+    add(sp, "diagnosis_code_type", T_LOWER, 0, M(diagnosis_code_type), NO_OFF);
+    for (int i = 0; i < STORE_CLAIM_DX; i++) {
+        snprintf(name, sizeof name, "diagnosis_code_%d", i + 1);
+        add(sp, name, T_DX, 0, M(diagnosis_code) + (size_t)i * sizeof(const char *), NO_OFF);
+    }
+    for (int i = 0; i < STORE_CLAIM_DX; i++) {
+        snprintf(name, sizeof name, "diagnosis_poa_%d", i + 1);
+        add(sp, name, T_TEXT, 0, M(diagnosis_poa) + (size_t)i * sizeof(const char *), NO_OFF);
+    }
+    add(sp, "procedure_code_type", T_LOWER, 0, M(procedure_code_type), NO_OFF);
+    for (int i = 0; i < STORE_CLAIM_PX; i++) {
+        snprintf(name, sizeof name, "procedure_code_%d", i + 1);
+        add(sp, name, T_PX, 0, M(procedure_code) + (size_t)i * sizeof(const char *), NO_OFF);
+    }
+    for (int i = 0; i < STORE_CLAIM_PX; i++) {
+        snprintf(name, sizeof name, "procedure_date_%d", i + 1);
+        add(sp, name, T_DATE, 0, M(procedure_date) + (size_t)i * sizeof(date_t), NO_OFF);
+    }
+    add(sp, "in_network_flag", T_FLAG, 0, M(in_network_flag), NO_OFF);
+    add(sp, "data_source", T_TEXT, 0, M(data_source), NO_OFF);
+    add(sp, "file_name", T_TEXT, 0, M(file_name), NO_OFF);
+    add(sp, "file_date", T_DATE, 0, M(file_date), NO_OFF);
+    add(sp, "ingest_datetime", T_TEXT, 0, M(ingest_datetime), NO_OFF);
+}
+
+static void spec_pharmacy(tspec_t *sp)
+{
+    sp->n = 0;
+    add(sp, "claim_id", T_TEXT, TF_REQUIRED, R(claim_id), NO_OFF);
+    add(sp, "claim_line_number", T_INT, TF_REQUIRED, R(claim_line_number), NO_OFF);
+    add(sp, "person_id", T_TEXT, TF_REQUIRED, R(person_id), NO_OFF);
+    add(sp, "member_id", T_TEXT, 0, R(member_id), NO_OFF);
+    add(sp, "payer", T_TEXT, 0, R(payer), NO_OFF);
+    add(sp, "plan", T_TEXT, 0, R(plan), NO_OFF);
+    add(sp, "prescribing_provider_npi", T_TEXT, 0, R(prescribing_provider_npi), NO_OFF);
+    add(sp, "dispensing_provider_npi", T_TEXT, 0, R(dispensing_provider_npi), NO_OFF);
+    add(sp, "dispensing_date", T_DATE, 0, R(dispensing_date), NO_OFF);
+    add(sp, "ndc_code", T_NDC, 0, R(ndc_code), NO_OFF);
+    add(sp, "quantity", T_REAL, 0, R(quantity), NO_OFF);
+    add(sp, "days_supply", T_INT, 0, R(days_supply), NO_OFF);
+    add(sp, "refills", T_INT, 0, R(refills), NO_OFF);
+    add(sp, "paid_date", T_DATE, 0, R(paid_date), NO_OFF);
+    add(sp, "paid_amount", T_MONEY, 0, R(paid_amount), NO_OFF);
+    add(sp, "allowed_amount", T_MONEY, 0, R(allowed_amount), NO_OFF);
+    add(sp, "charge_amount", T_MONEY, 0, R(charge_amount), NO_OFF);
+    add(sp, "coinsurance_amount", T_MONEY, 0, R(coinsurance_amount), NO_OFF);
+    add(sp, "copayment_amount", T_MONEY, 0, R(copayment_amount), NO_OFF);
+    add(sp, "deductible_amount", T_MONEY, 0, R(deductible_amount), NO_OFF);
+    add(sp, "in_network_flag", T_FLAG, 0, R(in_network_flag), NO_OFF);
+    add(sp, "data_source", T_TEXT, 0, R(data_source), NO_OFF);
+    add(sp, "file_name", T_TEXT, 0, R(file_name), NO_OFF);
+    add(sp, "file_date", T_DATE, 0, R(file_date), NO_OFF);
+    add(sp, "ingest_datetime", T_TEXT, 0, R(ingest_datetime), NO_OFF);
+}
+
+/* ---- shared value parsers --------------------------------------------- */
+
+int import_parse_date(const char *s, size_t n, date_t *out)
+{
+    str_trim(&s, &n);
+    if (date_parse(s, n, out) == 0)
+        return 0;
+    /* A dateTime ("2024-03-01T10:00:00Z", "2024-03-01 00:00:00"): its date. */
+    if (n > 10)
+        return date_parse_prefix(s, n, out);
+    return -1;
+}
+
+int import_parse_flag(const char *s, size_t n, int *out)
+{
+    str_trim(&s, &n);
+    if (str_eq(s, n, "1") || str_ieq(s, n, "y") || str_ieq(s, n, "yes") || str_ieq(s, n, "true"))
+        *out = 1;
+    else if (str_eq(s, n, "0") || str_ieq(s, n, "n") || str_ieq(s, n, "no") ||
+             str_ieq(s, n, "false"))
+        *out = 0;
+    else
+        return -1;
+    return 0;
+}
+
+const char *import_gender(const char *s)
+{
+    size_t n = strlen(s);
+    str_trim(&s, &n);
+    if (str_ieq(s, n, "male") || str_ieq(s, n, "m"))
+        return "male";
+    if (str_ieq(s, n, "female") || str_ieq(s, n, "f"))
+        return "female";
+    if (str_ieq(s, n, "unknown") || str_ieq(s, n, "u") || str_ieq(s, n, "other") ||
+        str_ieq(s, n, "o"))
+        return "unknown";
+    return NULL;
+}
+
+/* ---- the loader ---------------------------------------------------------- */
+
+typedef struct row_codes {
+    char code[128][CODE_MAX];
+    int n;
+} row_codes_t;
+
+static char *code_slot(row_codes_t *rc)
+{
+    return rc->n < 128 ? rc->code[rc->n++] : NULL;
+}
+
+static void lower_in_place(char *s)
+{
+    for (; *s; s++)
+        if (*s >= 'A' && *s <= 'Z')
+            *s = (char)(*s - 'A' + 'a');
+}
+
+/* Trims the field in place (the buffer is ours) and returns its start. */
+static char *trim_field(csvr_field_t *f)
+{
+    char *s = f->s;
+    size_t n = f->n;
+    while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    s[n] = '\0';
+    while (*s == ' ' || *s == '\t') {
+        s++;
+        n--;
+    }
+    f->n = n;
+    return s;
+}
+
+static int bad(import_ctx_t *c, const csvr_field_t *f, const tcol_t *col, err_t *e,
+               const char *what, const char *value)
+{
+    return err_at(e, ERR_INPUT, c->name, f->line, f->col, col->name, "%s '%.60s'", what, value);
+}
+
+/* ICD-9 codes (by the code type column) are kept upper case without dots. */
+static int norm_icd9(const char *s, char *out)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < CODE_MAX; s++) {
+        if (*s == '.')
+            continue;
+        char ch = *s >= 'a' && *s <= 'z' ? (char)(*s - 'a' + 'A') : *s;
+        if (!((ch >= '0' && ch <= '9') || (ch >= 'A' && ch <= 'Z')))
+            return -1;
+        out[k++] = ch;
+    }
+    out[k] = '\0';
+    return *s || k == 0 ? -1 : 0;
+}
+
+static int set_value(import_ctx_t *c, const tcol_t *col, csvr_field_t *f, void *rec1, void *rec2,
+                     row_codes_t *rc, bool dx_icd9, bool px_icd9, err_t *e)
+{
+    char *s = trim_field(f);
+    size_t n = f->n;
+    if (n == 0 || col->type == T_IGNORE)
+        return 0;
+    void *recs[2] = { col->off1 != NO_OFF ? rec1 : NULL, col->off2 != NO_OFF ? rec2 : NULL };
+    size_t offs[2] = { col->off1, col->off2 };
+    for (int k = 0; k < 2; k++) {
+        if (!recs[k])
+            continue;
+        char *dst = (char *)recs[k] + offs[k];
+        switch (col->type) {
+        case T_IGNORE:
+            break;
+        case T_TEXT:
+            *(const char **)dst = s;
+            break;
+        case T_LOWER:
+            lower_in_place(s);
+            *(const char **)dst = s;
+            break;
+        case T_DATE:
+            if (import_parse_date(s, n, (date_t *)dst) != 0)
+                return bad(c, f, col, e, "invalid date", s);
+            break;
+        case T_MONEY:
+            if (money_parse(s, n, (money_t *)dst) != 0)
+                return bad(c, f, col, e, "invalid amount", s);
+            break;
+        case T_INT:
+            if (str_to_i64(s, n, (int64_t *)dst) != 0)
+                return bad(c, f, col, e, "invalid whole number", s);
+            break;
+        case T_REAL: {
+            double v;
+            if (str_to_double(s, n, &v) != 0)
+                return bad(c, f, col, e, "invalid number", s);
+            *(double *)dst = v;
+            break;
+        }
+        case T_FLAG:
+            if (import_parse_flag(s, n, (int *)dst) != 0)
+                return bad(c, f, col, e, "invalid flag (want 1/0, Y/N, true/false)", s);
+            break;
+        case T_GENDER: {
+            const char *g = import_gender(s);
+            if (!g)
+                return bad(c, f, col, e, "invalid gender (want male, female or unknown)", s);
+            *(const char **)dst = g;
+            break;
+        }
+        case T_CLAIM_TYPE:
+            lower_in_place(s);
+            if (strcmp(s, "institutional") != 0 && strcmp(s, "professional") != 0 &&
+                strcmp(s, "dme") != 0 && strcmp(s, "undetermined") != 0)
+                return bad(c, f, col, e,
+                           "invalid claim type (want institutional, professional or dme)", s);
+            *(const char **)dst = s;
+            break;
+        case T_DX:
+        case T_PX:
+        case T_HCPCS:
+        case T_NDC: {
+            char *out = code_slot(rc);
+            int rcode;
+            if (!out)
+                return bad(c, f, col, e, "too many codes in one row", s);
+            if (col->type == T_DX)
+                rcode = dx_icd9 ? norm_icd9(s, out) : code_norm_icd10cm(s, n, out, CODE_MAX);
+            else if (col->type == T_PX)
+                rcode = px_icd9 ? norm_icd9(s, out) : code_norm_icd10pcs(s, n, out, CODE_MAX);
+            else if (col->type == T_HCPCS)
+                rcode = code_norm_hcpcs(s, n, out, CODE_MAX);
+            else
+                rcode = code_norm_ndc(s, n, out, CODE_MAX);
+            if (rcode != 0)
+                return bad(c, f, col, e,
+                           col->type == T_DX
+                               ? (dx_icd9 ? "invalid ICD-9-CM code" : "invalid ICD-10-CM code")
+                           : col->type == T_PX
+                               ? (px_icd9 ? "invalid ICD-9-PCS code" : "invalid ICD-10-PCS code")
+                           : col->type == T_HCPCS ? "invalid CPT/HCPCS code"
+                                                  : "invalid NDC",
+                           s);
+            *(const char **)dst = out;
+            break;
+        }
+        }
+    }
+    return 0;
+}
+
+static int put_row(import_ctx_t *c, import_format_t fmt, void *rec1, void *rec2,
+                   const char **last_person, err_t *e)
+{
+    int rc = 0;
+    switch (fmt) {
+    case IMPORT_FMT_TUVA_ELIGIBILITY: {
+        store_patient_t *p = rec2;
+        /* Consecutive rows of one person carry the same demographics. */
+        if (!*last_person || strcmp(*last_person, p->person_id) != 0) {
+            if ((rc = store_put_patient(c->s, p, e)) != 0)
+                return rc;
+            c->r->counts[IK_PATIENT]++;
+            *last_person = p->person_id;
+        }
+        if ((rc = store_put_enrollment(c->s, rec1, e)) != 0)
+            return rc;
+        c->r->counts[IK_ENROLLMENT]++;
+        break;
+    }
+    case IMPORT_FMT_TUVA_MEDICAL_CLAIM:
+        if ((rc = store_put_med_claim(c->s, rec1, e)) != 0)
+            return rc;
+        c->r->counts[IK_MED_CLAIM_LINE]++;
+        break;
+    default:
+        if ((rc = store_put_rx_claim(c->s, rec1, e)) != 0)
+            return rc;
+        c->r->counts[IK_RX_CLAIM_LINE]++;
+        break;
+    }
+    return 0;
+}
+
+/* Checks that hold across columns of a row (spans that end before they start). */
+static int check_row(import_ctx_t *c, import_format_t fmt, const void *rec1, const csvr_t *rd,
+                     const int *colof, err_t *e)
+{
+    const char *what = NULL;
+    int idx = -1;
+    if (fmt == IMPORT_FMT_TUVA_ELIGIBILITY) {
+        const store_enrollment_t *en = rec1;
+        if (en->enrollment_end_date != DATE_NONE &&
+            en->enrollment_end_date < en->enrollment_start_date) {
+            what = "enrollment_end_date is before enrollment_start_date";
+            idx = colof[1];
+        }
+    } else if (fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM) {
+        const store_med_claim_t *m = rec1;
+        if (m->claim_line_number <= 0) {
+            what = "claim_line_number must be 1 or more";
+            idx = colof[2];
+        } else if (m->claim_start_date != DATE_NONE && m->claim_end_date != DATE_NONE &&
+                   m->claim_end_date < m->claim_start_date) {
+            what = "claim_end_date is before claim_start_date";
+            idx = colof[1];
+        }
+    } else {
+        const store_rx_claim_t *x = rec1;
+        if (x->claim_line_number <= 0) {
+            what = "claim_line_number must be 1 or more";
+            idx = colof[2];
+        }
+    }
+    if (!what)
+        return 0;
+    long col = idx >= 0 && (size_t)idx < rd->nfields ? rd->fields[idx].col : 0;
+    return err_at(e, ERR_INPUT, c->name, rd->rec_line, col, NULL, "%s", what);
+}
+
+int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
+{
+    /* The column table is rebuilt per file: cheap, and no shared state. */
+    tspec_t *spec = mem_alloc(sizeof *spec);
+    if (fmt == IMPORT_FMT_TUVA_ELIGIBILITY)
+        spec_eligibility(spec);
+    else if (fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM)
+        spec_medical(spec);
+    else
+        spec_pharmacy(spec);
+
+    csvr_t rd;
+    csvr_init(&rd, c->name, c->buf, c->len);
+    int rc = csvr_next(&rd, e);
+    int *map = NULL;
+    int colof[3] = { -1, -1, -1 }; /* end date, start-ish date, line number columns */
+    int dx_type_col = -1, px_type_col = -1;
+    row_codes_t *codes = mem_alloc(sizeof *codes);
+    buf_t unknown = BUF_INIT;
+    if (rc != 1) {
+        rc = rc == 0 ? err_at(e, ERR_INPUT, c->name, 1, 1, NULL, "empty file: no header row")
+                     : ERR_INPUT;
+        goto done;
+    }
+    rc = 0;
+    size_t ncols = rd.nfields;
+    map = mem_alloc(ncols * sizeof *map);
+    {
+        bool seen[MAX_TCOLS] = { false };
+        for (size_t i = 0; i < ncols; i++) {
+            char *h = trim_field(&rd.fields[i]);
+            lower_in_place(h);
+            map[i] = -1;
+            for (int k = 0; k < spec->n; k++)
+                if (strcmp(spec->cols[k].name, h) == 0) {
+                    if (seen[k]) {
+                        rc = err_at(e, ERR_INPUT, c->name, 1, rd.fields[i].col, h,
+                                    "column appears twice in the header");
+                        goto done;
+                    }
+                    seen[k] = true;
+                    map[i] = k;
+                    break;
+                }
+            if (map[i] < 0) {
+                buf_printf(&unknown, "%s%s", unknown.len ? ", " : "", h[0] ? h : "(empty)");
+                continue;
+            }
+            const char *nm = spec->cols[map[i]].name;
+            if (strcmp(nm, "diagnosis_code_type") == 0)
+                dx_type_col = (int)i;
+            else if (strcmp(nm, "procedure_code_type") == 0)
+                px_type_col = (int)i;
+            else if (strcmp(nm, "enrollment_end_date") == 0 || strcmp(nm, "claim_end_date") == 0)
+                colof[1] = (int)i;
+            else if (strcmp(nm, "claim_line_number") == 0)
+                colof[2] = (int)i;
+        }
+        for (int k = 0; k < spec->n; k++)
+            if ((spec->cols[k].flags & TF_REQUIRED) && !seen[k]) {
+                rc = err_at(e, ERR_INPUT, c->name, 1, 0, spec->cols[k].name,
+                            "required column missing from the header");
+                goto done;
+            }
+    }
+    if (unknown.len)
+        import_warn(c, "ignoring unknown columns: %s", buf_cstr(&unknown));
+
+    const char *last_person = NULL;
+    union {
+        store_enrollment_t en;
+        store_med_claim_t med;
+        store_rx_claim_t rx;
+    } rec1;
+    store_patient_t pat;
+    unsigned long rows = 0;
+    for (;;) {
+        if ((rc = csvr_next(&rd, e)) <= 0) {
+            rc = rc < 0 ? ERR_INPUT : 0;
+            break;
+        }
+        rc = 0;
+        c->r->records++;
+        if (rd.nfields != ncols) {
+            long col = rd.nfields > ncols ? rd.fields[ncols].col : 0;
+            rc = err_at(e, ERR_INPUT, c->name, rd.rec_line, col, NULL,
+                        "row has %zu fields, the header has %zu", rd.nfields, ncols);
+            goto done;
+        }
+        if (fmt == IMPORT_FMT_TUVA_ELIGIBILITY) {
+            store_enrollment_init(&rec1.en);
+            store_patient_init(&pat);
+        } else if (fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM) {
+            store_med_claim_init(&rec1.med);
+        } else {
+            store_rx_claim_init(&rec1.rx);
+        }
+        codes->n = 0;
+        bool dx9 = false, px9 = false;
+        if (dx_type_col >= 0) {
+            const char *t = rd.fields[dx_type_col].s;
+            dx9 = strstr(t, "icd-9") || strstr(t, "ICD-9") || strstr(t, "icd9");
+        }
+        if (px_type_col >= 0) {
+            const char *t = rd.fields[px_type_col].s;
+            px9 = strstr(t, "icd-9") || strstr(t, "ICD-9") || strstr(t, "icd9");
+        }
+        for (size_t i = 0; i < ncols; i++) {
+            if (map[i] < 0)
+                continue;
+            const tcol_t *col = &spec->cols[map[i]];
+            csvr_field_t *f = &rd.fields[i];
+            if ((rc = set_value(c, col, f, &rec1, &pat, codes, dx9, px9, e)) != 0)
+                goto done;
+            if ((col->flags & TF_REQUIRED) && f->n == 0) {
+                rc = err_at(e, ERR_INPUT, c->name, f->line, f->col, col->name,
+                            "required value missing");
+                goto done;
+            }
+        }
+        if ((rc = check_row(c, fmt, &rec1, &rd, colof, e)) != 0)
+            goto done;
+        if ((rc = put_row(c, fmt, &rec1, &pat, &last_person, e)) != 0) {
+            err_where(e, c->name, rd.rec_line, 0, NULL);
+            goto done;
+        }
+        if ((++rows & 4095) == 0 && (rc = import_tick(c, csvr_offset(&rd), e)) != 0)
+            goto done;
+    }
+done:
+    buf_free(&unknown);
+    mem_free(codes);
+    mem_free(map);
+    mem_free(spec);
+    csvr_free(&rd);
+    return rc;
+}
