@@ -10,6 +10,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "analytics/engine.h"
@@ -17,6 +18,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/str.h"
+#include "measures/population.h"
 #include "store/store.h"
 
 static double now_s(void)
@@ -26,10 +28,65 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The quality-measure step of analyze (docs/measures.md, docs/care-gaps.md):
+ * every eCQM of the measures folder over every patient, for the calendar
+ * year of the engine's as-of, with care gaps. */
+typedef struct measures_step {
+    bool skip;                /* --no-measures */
+    const char *measures_dir; /* --measures DIR; NULL = <refdata>/ecqm */
+    int threads;
+} measures_step_t;
+
+static int run_measures(const measures_step_t *ms, engine_t *en, const char *input, const char *db,
+                        const char *out_dir, err_t *e)
+{
+    if (ms->skip)
+        return 0;
+    engine_summary_t sum;
+    engine_summary(en, &sum);
+    char asof[DATE_FMT_LEN];
+    date_format(sum.as_of, asof);
+    measures_analyze_opts_t mo = { 0 };
+    mo.as_of = asof;
+    mo.threads = ms->threads > 0 ? ms->threads : 2;
+    mo.measures_dir = ms->measures_dir;
+    mo.out_dir = out_dir;
+    store_t *src = NULL, *dst = NULL;
+    if (input) {
+        /* Claims-only inputs have no clinical data to run measures over. */
+        char fhir[4096];
+        struct stat sb;
+        snprintf(fhir, sizeof fhir, "%s/fhir", input);
+        if (stat(fhir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+            log_info("analyze.measures", "no FHIR folder in the input: quality measures skipped");
+            return 0;
+        }
+        mo.input_dir = input;
+    } else {
+        /* One connection reads the patients, another writes the results. */
+        int rc = store_open(db, &src, e);
+        if (!rc)
+            rc = store_open(db, &dst, e);
+        if (rc) {
+            store_close(src);
+            return rc;
+        }
+        mo.store = src;
+        mo.store_out = dst;
+    }
+    double t0 = now_s();
+    int rc = measures_analyze(&mo, e);
+    log_info("analyze.timing", "quality measures %.3fs", now_s() - t0);
+    store_close(dst);
+    store_close(src);
+    return rc;
+}
+
 /* --db mode: read the store through its scans, run, and write the results
  * back in one transaction that replaces the results of the same as_of
  * (engine_save_store); --out also writes the CSV files. */
-static int analyze_db(const char *db, const engine_settings_t *s, const char *out_dir, bool print)
+static int analyze_db(const char *db, const engine_settings_t *s, const char *out_dir, bool print,
+                      const measures_step_t *ms)
 {
     err_t e;
     err_clear(&e);
@@ -51,6 +108,8 @@ static int analyze_db(const char *db, const engine_settings_t *s, const char *ou
     if (!rc && out_dir)
         rc = engine_write_csv(en, out_dir, &e);
     store_close(st);
+    if (!rc)
+        rc = run_measures(ms, en, NULL, db, out_dir, &e);
     if (rc) {
         engine_free(en);
         return cli_report("analyze", &e);
@@ -87,6 +146,10 @@ static void usage(FILE *f)
             "  --window-months N  performance/attribution window (default 12)\n"
             "  --payment-year Y   CMS-HCC payment year for the V24/V28 blend\n"
             "  --threads N        worker threads (default: all CPUs)\n"
+            "  --measures DIR     eCQM folder (Measure, Library, ValueSet JSON; default\n"
+            "                     <refdata>/ecqm); every measure runs for the calendar year\n"
+            "                     of the as-of date and derives care gaps\n"
+            "  --no-measures      skip the quality measures\n"
             "  --quiet            do not print the population summary\n"
             "See docs/analytics.md for every rule.\n");
 }
@@ -99,6 +162,7 @@ int cmd_analyze(int argc, char **argv)
     }
     const char *input = NULL, *out = NULL, *db = NULL;
     bool quiet = false;
+    measures_step_t ms = { false, NULL, 0 };
     engine_settings_t s;
     engine_settings_default(&s);
     s.progress = true;
@@ -109,6 +173,10 @@ int cmd_analyze(int argc, char **argv)
             quiet = true;
             continue;
         }
+        if (strcmp(a, "--no-measures") == 0) {
+            ms.skip = true;
+            continue;
+        }
         if (!v)
             return cli_usage_error("analyze", "option %s needs a value", a);
         i++;
@@ -116,6 +184,8 @@ int cmd_analyze(int argc, char **argv)
             input = v;
         } else if (strcmp(a, "--out") == 0) {
             out = v;
+        } else if (strcmp(a, "--measures") == 0) {
+            ms.measures_dir = v;
         } else if (strcmp(a, "--db") == 0) {
             db = v;
         } else if (strcmp(a, "--as-of") == 0) {
@@ -139,8 +209,9 @@ int cmd_analyze(int argc, char **argv)
         return cli_usage_error("analyze", "give exactly one of --input DIR or --db DB");
     if (input && !out)
         return cli_usage_error("analyze", "--input needs --out DIR");
+    ms.threads = s.threads;
     if (db)
-        return analyze_db(db, &s, out, !quiet);
+        return analyze_db(db, &s, out, !quiet, &ms);
 
     err_t e;
     err_clear(&e);
@@ -154,6 +225,8 @@ int cmd_analyze(int argc, char **argv)
     if (!rc)
         rc = engine_write_csv(en, out, &e);
     double t3 = now_s();
+    if (!rc)
+        rc = run_measures(&ms, en, input, NULL, out, &e);
     if (rc) {
         engine_free(en);
         return cli_report("analyze", &e);

@@ -36,3 +36,24 @@ if(TARGET test_engine_db)
     ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT};CMOCKA_MESSAGE_OUTPUT=STDOUT"
     TIMEOUT 300)
 endif()
+
+# End to end, as `make demo` runs it: a generated population imported into a
+# store, analyzed there (engine + quality measures + care gaps), and the same
+# files analyzed directly. Checks that the measure step ran in both modes and
+# that the care-gap rows agree with the summaries' gap counts.
+if(NOT TRIPOD_PARTS)
+  add_test(NAME analytics.end_to_end
+    COMMAND sh -c "set -e; d=$(mktemp -d); trap 'rm -rf $d' EXIT; t=$<TARGET_FILE:tripod>; \
+      $t generate --patients 300 --seed 5 --years 2 --out $d/data --no-progress; \
+      $t import --db $d/s.db $d/data 2>/dev/null; \
+      $t analyze --db $d/s.db --as-of 2025-12-31 --quiet; \
+      $t analyze --input $d/data --out $d/out --as-of 2025-12-31 --quiet; \
+      test -s $d/out/measure_summary.json; \
+      gaps=$(tail -n +2 $d/out/care_gaps.csv | wc -l); test $gaps -gt 0; \
+      sum=$(${PYTHON3} -c \"import json,sys; d=json.load(open(sys.argv[1])); print(sum(g.get('gaps') or 0 for m in d['measures'] for g in m['groups']))\" $d/out/measure_summary.json); \
+      test $gaps -eq $sum; \
+      $t info --db $d/s.db > $d/info.json; \
+      ${PYTHON3} -c \"import json,sys; t=json.load(open(sys.argv[1]))['tables']; assert t['care_gap'] > 0 and t['measure_summary'] >= 12 and t['measure_result'] > 0 and t['analysis_patient'] == 300, t\" $d/info.json")
+  set_tests_properties(analytics.end_to_end PROPERTIES
+    ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT}" TIMEOUT 600)
+endif()

@@ -8,4 +8,3 @@ add_test(NAME import.postgres
 set_tests_properties(import.sqlite import.postgres PROPERTIES
   ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT};CMOCKA_MESSAGE_OUTPUT=STDOUT"
   TIMEOUT 120)
-set_tests_properties(import.postgres PROPERTIES SKIP_RETURN_CODE 77)
