@@ -13,6 +13,8 @@
 
 #include "analytics/engine.h"
 #include "cli/cli.h"
+#include "core/mem.h"
+#include "core/str.h"
 #include "store/store.h"
 
 /* The numbers the report prints: a stored analysis_population row, or the
@@ -104,6 +106,81 @@ static int on_population(void *ctx, const store_analysis_population_t *r, err_t 
     return 0;
 }
 
+/* Quality measures stored by `tripod analyze --db` for the calendar year of
+ * the as-of date: one line per measure group with its rate, and the number of
+ * open care gaps. Rows arrive in (measure, group) order. */
+typedef struct quality {
+    int64_t gaps[128];  /* open care gaps per (measure, group) */
+    char keys[128][96]; /* "measure|group" */
+    int nkeys;
+    char last_measure[32];
+    int group_no; /* the group's ordinal within its measure, from 1 */
+    bool header;
+} quality_t;
+
+static int quality_slot(quality_t *q, const char *measure, const char *group)
+{
+    char key[96];
+    snprintf(key, sizeof key, "%s|%s", measure ? measure : "", group ? group : "");
+    for (int i = 0; i < q->nkeys; i++)
+        if (strcmp(q->keys[i], key) == 0)
+            return i;
+    if (q->nkeys == 128)
+        return -1;
+    str_copy(q->keys[q->nkeys], key, sizeof q->keys[0]);
+    q->gaps[q->nkeys] = 0;
+    return q->nkeys++;
+}
+
+static int on_gap(void *ctx, const store_care_gap_t *r, err_t *e)
+{
+    (void)e;
+    int i = quality_slot(ctx, r->measure_id, r->group_id);
+    if (i >= 0)
+        ((quality_t *)ctx)->gaps[i]++;
+    return 0;
+}
+
+static int on_summary(void *ctx, const store_measure_summary_t *r, err_t *e)
+{
+    (void)e;
+    quality_t *q = ctx;
+    if (!q->header) {
+        printf("Quality measures\n");
+        q->header = true;
+    }
+    int i = quality_slot(q, r->measure_id, r->group_id);
+    const char *mid = r->measure_id ? r->measure_id : "";
+    if (strcmp(q->last_measure, mid) != 0) {
+        str_copy(q->last_measure, mid, sizeof q->last_measure);
+        q->group_no = 0;
+    }
+    q->group_no++;
+    /* A population the group does not define is stored as "missing" (< 0). */
+    int64_t denom = r->denom > 0 ? r->denom : 0, denex = r->denex > 0 ? r->denex : 0,
+            denexcep = r->denexcep > 0 ? r->denexcep : 0;
+    int64_t eligible = denom - denex - denexcep;
+    if (isfinite(r->rate))
+        printf("  %-8s group %d  rate %5.1f%% of %lld eligible, %lld open gaps\n", mid, q->group_no,
+               100.0 * r->rate, (long long)eligible, (long long)(i >= 0 ? q->gaps[i] : 0));
+    else
+        printf("  %-8s group %d  no eligible patients\n", mid, q->group_no);
+    return 0;
+}
+
+static int report_quality(store_t *s, date_t as_of, err_t *e)
+{
+    int y, m, d;
+    date_to_ymd(as_of, &y, &m, &d);
+    date_t start = date_from_ymd(y, 1, 1), end = date_from_ymd(y, 12, 31);
+    quality_t *q = mem_calloc(1, sizeof *q);
+    int rc = store_scan_care_gap(s, start, end, NULL, on_gap, q, e);
+    if (!rc)
+        rc = store_scan_measure_summary(s, start, end, NULL, on_summary, q, e);
+    mem_free(q);
+    return rc;
+}
+
 static int report_db(const char *db, date_t as_of)
 {
     err_t e;
@@ -117,10 +194,12 @@ static int report_db(const char *db, date_t as_of)
     found_t f = { .any = false };
     if (!rc && as_of != DATE_NONE)
         rc = store_scan_analysis_population(s, as_of, on_population, &f, &e);
-    store_close(s);
-    if (rc)
+    if (rc) {
+        store_close(s);
         return cli_report("report", &e);
+    }
     if (!f.any) {
+        store_close(s);
         char d[DATE_FMT_LEN];
         date_format(as_of, d);
         fprintf(stderr, "tripod report: no stored results%s%s; run `tripod analyze --db %s`\n",
@@ -128,6 +207,10 @@ static int report_db(const char *db, date_t as_of)
         return CLI_INPUT;
     }
     report_print(&f.r);
+    rc = report_quality(s, as_of, &e);
+    store_close(s);
+    if (rc)
+        return cli_report("report", &e);
     return CLI_OK;
 }
 

@@ -23,8 +23,8 @@ if(TARGET test_engine_db)
     COMMAND sh -c "set -e; d=$(mktemp -d); trap 'rm -rf $d' EXIT; \
       $<TARGET_FILE:test_engine_db> make $d; t=$<TARGET_FILE:tripod>; \
       $t analyze --input $d/csv --out $d/a --as-of 2025-12-31 --quiet; \
-      $t analyze --db $d/store.db --out $d/b --as-of 2025-12-31 > $d/b.json; \
-      $t analyze --db $d/store.db --as-of 2025-12-31 --quiet; \
+      $t analyze --db $d/store.db --out $d/b --as-of 2025-12-31 --no-measures > $d/b.json; \
+      $t analyze --db $d/store.db --as-of 2025-12-31 --quiet --no-measures; \
       for f in patients.csv discharges.csv ed_visits.csv gaps.csv population.json; do \
         cmp $d/a/$f $d/b/$f; done; cmp $d/a/population.json $d/b.json; \
       $t report --input $d/csv --as-of 2025-12-31 > $d/r1; $t report --db $d/store.db > $d/r2; \
