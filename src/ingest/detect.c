@@ -4,7 +4,8 @@
  * line is NDJSON (Blue Button when the first resource is an
  * ExplanationOfBenefit), else one JSON document (a Bundle or a resource).
  * "MSH" (or a batch header FHS/BHS) is HL7 v2. Anything else is tried as CSV:
- * its header row names the format — the Tuva input layer by its key columns,
+ * its header row names the format — the Tuva input layer (claims,
+ * eligibility, practitioner, lab_result) by its key columns,
  * Synthea's CSVs by their exact column sets.
  */
 #include "ingest/import.h"
@@ -33,6 +34,8 @@ static const char *const format_names[IMPORT_FMT_COUNT] = {
     [IMPORT_FMT_SYNTHEA_IMMUNIZATIONS] = "synthea_immunizations",
     [IMPORT_FMT_SYNTHEA_OTHER] = "synthea_other",
     [IMPORT_FMT_HL7V2] = "hl7v2",
+    [IMPORT_FMT_TUVA_PRACTITIONER] = "tuva_practitioner",
+    [IMPORT_FMT_TUVA_LAB_RESULT] = "tuva_lab_result",
 };
 
 const char *import_format_name(import_format_t f)
@@ -124,12 +127,19 @@ static import_format_t detect_csv(const char *p, size_t n, bool *synthea)
     static const char *const rx[] = { "claim_id", "claim_line_number", "ndc_code", "person_id",
                                       NULL };
     static const char *const elig[] = { "person_id", "enrollment_start_date", "payer", NULL };
+    static const char *const prac[] = { "practitioner_id", "npi", "specialty", NULL };
+    static const char *const lab[] = { "person_id", "result", "source_code", "source_code_type",
+                                       NULL };
     if (has_all(&h, med))
         return IMPORT_FMT_TUVA_MEDICAL_CLAIM;
     if (has_all(&h, rx))
         return IMPORT_FMT_TUVA_PHARMACY_CLAIM;
     if (has_all(&h, elig))
         return IMPORT_FMT_TUVA_ELIGIBILITY;
+    if (has_all(&h, prac))
+        return IMPORT_FMT_TUVA_PRACTITIONER;
+    if (has_all(&h, lab) && (has(&h, "result_date") || has(&h, "collection_date")))
+        return IMPORT_FMT_TUVA_LAB_RESULT;
 
     /* Synthea: upper-case headers with these column sets. */
     if (!upper_case_header(&h) && !has(&h, "Id"))

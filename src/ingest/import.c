@@ -195,6 +195,8 @@ static int load(import_ctx_t *c, import_format_t fmt, err_t *e)
     case IMPORT_FMT_TUVA_ELIGIBILITY:
     case IMPORT_FMT_TUVA_MEDICAL_CLAIM:
     case IMPORT_FMT_TUVA_PHARMACY_CLAIM:
+    case IMPORT_FMT_TUVA_PRACTITIONER:
+    case IMPORT_FMT_TUVA_LAB_RESULT:
         return tuva_load(c, fmt, e);
     case IMPORT_FMT_FHIR_JSON:
         return fhir_load_json(c, e);
@@ -404,6 +406,7 @@ static int rank_entry(import_format_t f, const char *prefix, size_t n)
     case IMPORT_FMT_SYNTHEA_ORGANIZATIONS:
         return 0;
     case IMPORT_FMT_SYNTHEA_PROVIDERS:
+    case IMPORT_FMT_TUVA_PRACTITIONER:
         return 1;
     case IMPORT_FMT_TUVA_ELIGIBILITY:
     case IMPORT_FMT_SYNTHEA_PATIENTS:

@@ -3,8 +3,9 @@
  * `tripod import` hands this module paths (files or folders). Folders are
  * walked (hidden entries skipped); every file's format is detected from its
  * bytes, never its name:
- *   CSV      the Tuva input layer (eligibility, medical_claim, pharmacy_claim)
- *            by their key columns; Synthea CSVs by their headers
+ *   CSV      the Tuva input layer (eligibility, medical_claim, pharmacy_claim,
+ *            practitioner, lab_result) by their key columns; Synthea CSVs by
+ *            their headers
  *   JSON     a FHIR R4 Bundle (transaction, batch, collection, searchset...) or
  *            one resource; Bulk Data NDJSON (one resource per line), Blue
  *            Button ExplanationOfBenefit NDJSON included
@@ -50,6 +51,8 @@ typedef enum import_format {
     IMPORT_FMT_SYNTHEA_IMMUNIZATIONS,
     IMPORT_FMT_SYNTHEA_OTHER, /* a Synthea CSV with no place in the store (claims, payers...) */
     IMPORT_FMT_HL7V2,
+    IMPORT_FMT_TUVA_PRACTITIONER, /* Tuva input-layer practitioner (+ Tripod's flags) */
+    IMPORT_FMT_TUVA_LAB_RESULT,   /* Tuva input-layer lab_result */
     IMPORT_FMT_COUNT
 } import_format_t;
 

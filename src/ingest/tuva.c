@@ -1,5 +1,6 @@
-/* tuva.c — the Tuva Project input layer: eligibility, medical_claim and
- * pharmacy_claim CSVs (headers as in the reference claims/ folder).
+/* tuva.c — the Tuva Project input layer: eligibility, medical_claim,
+ * pharmacy_claim (headers as in the reference claims/ folder), practitioner
+ * (with Tripod's primary_care_flag and in_network_flag) and lab_result CSVs.
  *
  * Columns are described once, as data (name, type, whether required, where
  * the value goes), and matched to the header by name, so the column order of
@@ -38,7 +39,8 @@ typedef enum tcol_type {
     T_DX,    /* diagnosis code: ICD-10-CM unless diagnosis_code_type says ICD-9 */
     T_PX,    /* procedure code: ICD-10-PCS unless procedure_code_type says ICD-9 */
     T_HCPCS, /* CPT/HCPCS */
-    T_NDC
+    T_NDC,
+    T_NPI /* 10 digits */
 } tcol_type_t;
 
 enum { TF_REQUIRED = 1 };
@@ -69,10 +71,38 @@ static void add(tspec_t *sp, const char *name, tcol_type_t type, unsigned flags,
     c->off2 = off2;
 }
 
-#define E(f) offsetof(store_enrollment_t, f)
-#define P(f) offsetof(store_patient_t, f)
-#define M(f) offsetof(store_med_claim_t, f)
-#define R(f) offsetof(store_rx_claim_t, f)
+#define E(f)  offsetof(store_enrollment_t, f)
+#define P(f)  offsetof(store_patient_t, f)
+#define M(f)  offsetof(store_med_claim_t, f)
+#define R(f)  offsetof(store_rx_claim_t, f)
+#define PR(f) offsetof(store_practitioner_t, f)
+#define L(f)  offsetof(tuva_lab_t, f)
+
+/* A lab_result row as read; put_lab() makes the observation of it. */
+typedef struct tuva_lab {
+    const char *lab_result_id;
+    const char *person_id;
+    const char *encounter_id;
+    const char *accession_number;
+    const char *source_code_type;
+    const char *source_code;
+    const char *normalized_code_type;
+    const char *normalized_code;
+    const char *status;
+    const char *result;
+    date_t result_date;
+    date_t collection_date;
+    const char *source_units;
+    const char *normalized_units;
+    const char *data_source;
+} tuva_lab_t;
+
+static void tuva_lab_init(tuva_lab_t *l)
+{
+    memset(l, 0, sizeof *l);
+    l->result_date = DATE_NONE;
+    l->collection_date = DATE_NONE;
+}
 
 static void spec_eligibility(tspec_t *sp)
 {
@@ -228,6 +258,61 @@ static void spec_pharmacy(tspec_t *sp)
     add(sp, "ingest_datetime", T_TEXT, 0, R(ingest_datetime), NO_OFF);
 }
 
+/* The Tuva practitioner; practice_affiliation is a name (the store keeps an
+ * organisation id, which must name a stored organisation), so it is not kept. */
+static void spec_practitioner(tspec_t *sp)
+{
+    sp->n = 0;
+    add(sp, "practitioner_id", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "npi", T_NPI, TF_REQUIRED, PR(npi), NO_OFF);
+    add(sp, "first_name", T_TEXT, 0, PR(first_name), NO_OFF);
+    add(sp, "last_name", T_TEXT, 0, PR(last_name), NO_OFF);
+    add(sp, "practice_affiliation", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "specialty", T_TEXT, 0, PR(specialty), NO_OFF);
+    add(sp, "sub_specialty", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "data_source", T_TEXT, 0, PR(data_source), NO_OFF);
+    add(sp, "file_name", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "ingest_datetime", T_IGNORE, 0, NO_OFF, NO_OFF);
+    /* Tripod's extensions (docs/analytics.md, "Data in"). */
+    add(sp, "primary_care_flag", T_FLAG, 0, PR(primary_care_flag), NO_OFF);
+    add(sp, "in_network_flag", T_FLAG, 0, PR(in_network_flag), NO_OFF);
+}
+
+static void spec_lab_result(tspec_t *sp)
+{
+    sp->n = 0;
+    add(sp, "lab_result_id", T_TEXT, 0, L(lab_result_id), NO_OFF);
+    add(sp, "person_id", T_TEXT, TF_REQUIRED, L(person_id), NO_OFF);
+    add(sp, "patient_id", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "encounter_id", T_TEXT, 0, L(encounter_id), NO_OFF);
+    add(sp, "accession_number", T_TEXT, 0, L(accession_number), NO_OFF);
+    add(sp, "source_code_type", T_LOWER, 0, L(source_code_type), NO_OFF);
+    add(sp, "source_code", T_TEXT, 0, L(source_code), NO_OFF);
+    add(sp, "source_description", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "source_component", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "normalized_code_type", T_LOWER, 0, L(normalized_code_type), NO_OFF);
+    add(sp, "normalized_code", T_TEXT, 0, L(normalized_code), NO_OFF);
+    add(sp, "normalized_description", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "normalized_component", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "status", T_LOWER, 0, L(status), NO_OFF);
+    add(sp, "result", T_TEXT, 0, L(result), NO_OFF);
+    add(sp, "result_date", T_DATE, 0, L(result_date), NO_OFF);
+    add(sp, "collection_date", T_DATE, 0, L(collection_date), NO_OFF);
+    add(sp, "source_units", T_TEXT, 0, L(source_units), NO_OFF);
+    add(sp, "normalized_units", T_TEXT, 0, L(normalized_units), NO_OFF);
+    add(sp, "source_reference_range_low", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "source_reference_range_high", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "normalized_reference_range_low", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "normalized_reference_range_high", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "source_abnormal_flag", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "normalized_abnormal_flag", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "specimen", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "ordering_practitioner_id", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "data_source", T_TEXT, 0, L(data_source), NO_OFF);
+    add(sp, "file_name", T_IGNORE, 0, NO_OFF, NO_OFF);
+    add(sp, "ingest_datetime", T_IGNORE, 0, NO_OFF, NO_OFF);
+}
+
 /* ---- shared value parsers --------------------------------------------- */
 
 int import_parse_date(const char *s, size_t n, date_t *out)
@@ -371,6 +456,11 @@ static int set_value(import_ctx_t *c, const tcol_t *col, csvr_field_t *f, void *
             if (import_parse_flag(s, n, (int *)dst) != 0)
                 return bad(c, f, col, e, "invalid flag (want 1/0, Y/N, true/false)", s);
             break;
+        case T_NPI:
+            if (n != 10 || strspn(s, "0123456789") != 10)
+                return bad(c, f, col, e, "invalid NPI (want 10 digits)", s);
+            *(const char **)dst = s;
+            break;
         case T_GENDER: {
             const char *g = import_gender(s);
             if (!g)
@@ -443,6 +533,11 @@ static int put_row(import_ctx_t *c, import_format_t fmt, void *rec1, void *rec2,
             return rc;
         c->r->counts[IK_MED_CLAIM_LINE]++;
         break;
+    case IMPORT_FMT_TUVA_PRACTITIONER:
+        if ((rc = store_put_practitioner(c->s, rec1, e)) != 0)
+            return rc;
+        c->r->counts[IK_PRACTITIONER]++;
+        break;
     default:
         if ((rc = store_put_rx_claim(c->s, rec1, e)) != 0)
             return rc;
@@ -475,7 +570,7 @@ static int check_row(import_ctx_t *c, import_format_t fmt, const void *rec1, con
             what = "claim_end_date is before claim_start_date";
             idx = colof[1];
         }
-    } else {
+    } else if (fmt == IMPORT_FMT_TUVA_PHARMACY_CLAIM) {
         const store_rx_claim_t *x = rec1;
         if (x->claim_line_number <= 0) {
             what = "claim_line_number must be 1 or more";
@@ -488,6 +583,113 @@ static int check_row(import_ctx_t *c, import_format_t fmt, const void *rec1, con
     return err_at(e, ERR_INPUT, c->name, rd->rec_line, col, NULL, "%s", what);
 }
 
+/* ---- lab_result: one observation per row ------------------------------ */
+
+typedef struct lab_scratch {
+    buf_t id;
+    char code[CODE_MAX];
+} lab_scratch_t;
+
+/* The file column (1-based position of the field) of a spec column in the
+ * current row, or 0 when the header lacks it (for errors). */
+static long field_col(const csvr_t *rd, const int *where, const tspec_t *sp, const char *name)
+{
+    for (int k = 0; k < sp->n; k++)
+        if (strcmp(sp->cols[k].name, name) == 0)
+            return where[k] >= 0 && (size_t)where[k] < rd->nfields ? rd->fields[where[k]].col : 0;
+    return 0;
+}
+
+static bool fhir_obs_status(const char *s)
+{
+    static const char *const ok[] = { "registered",       "preliminary", "final",
+                                      "amended",          "corrected",   "cancelled",
+                                      "entered-in-error", "unknown",     NULL };
+    for (const char *const *p = ok; s && *p; p++)
+        if (strcmp(s, *p) == 0)
+            return true;
+    return false;
+}
+
+/* The observation of a lab_result row: the LOINC code (normalized_code, else
+ * source_code, by their *_code_type), the result date (else the collection
+ * date), a number when the result is one (else text), the normalised units
+ * (else the source units). Its id is "lab_result:" and the lab_result_id (or
+ * person, accession, code and date): FHIR ids cannot hold ':', so it never
+ * meets an Observation's. */
+static int put_lab(import_ctx_t *c, tuva_lab_t *l, const csvr_t *rd, const int *where,
+                   const tspec_t *sp, lab_scratch_t *x, err_t *e)
+{
+    char *code = NULL;
+    const char *type = NULL;
+    if (l->normalized_code && l->normalized_code_type &&
+        strcmp(l->normalized_code_type, "loinc") == 0) {
+        code = (char *)l->normalized_code;
+        type = l->normalized_code_type;
+    } else if (l->source_code && l->source_code_type && strcmp(l->source_code_type, "loinc") == 0) {
+        code = (char *)l->source_code;
+        type = l->source_code_type;
+    } else if (l->normalized_code) {
+        code = (char *)l->normalized_code;
+        type = l->normalized_code_type;
+    } else if (l->source_code) {
+        code = (char *)l->source_code;
+        type = l->source_code_type;
+    }
+    if (!code)
+        return err_at(e, ERR_INPUT, c->name, rd->rec_line, field_col(rd, where, sp, "source_code"),
+                      "source_code", "no result code (neither source_code nor normalized_code)");
+    date_t when = l->result_date != DATE_NONE ? l->result_date : l->collection_date;
+    if (when == DATE_NONE)
+        return err_at(e, ERR_INPUT, c->name, rd->rec_line, field_col(rd, where, sp, "result_date"),
+                      "result_date", "no date (neither result_date nor collection_date)");
+
+    store_observation_t o;
+    store_observation_init(&o);
+    if (type && strcmp(type, "loinc") == 0) {
+        o.code_system = code_system_name(CODE_LOINC);
+        /* A LOINC that does not validate is kept as given (docs/import.md). */
+        if (code_norm_loinc(code, strlen(code), x->code, sizeof x->code) == 0)
+            code = x->code;
+    } else if (type && strstr(type, "snomed")) {
+        o.code_system = code_system_name(CODE_SNOMED);
+    } else if (type) {
+        char *t = (char *)type; /* lower-cased in place; the buffer is ours */
+        for (; *t; t++)
+            if (*t >= 'a' && *t <= 'z')
+                *t = (char)(*t - 'a' + 'A');
+        o.code_system = type;
+    }
+    o.code = code;
+    char d[DATE_FMT_LEN];
+    date_format(when, d);
+    buf_reset(&x->id);
+    if (l->lab_result_id)
+        buf_printf(&x->id, "lab_result:%s", l->lab_result_id);
+    else
+        buf_printf(&x->id, "lab_result:%s:%s:%s:%s", l->person_id,
+                   l->accession_number ? l->accession_number : "", code, d);
+    o.observation_id = buf_cstr(&x->id);
+    o.person_id = l->person_id;
+    o.encounter_id = l->encounter_id;
+    o.status = fhir_obs_status(l->status) ? l->status : "final";
+    o.category = "laboratory";
+    o.effective_date = when;
+    if (l->result) {
+        double v;
+        if (str_to_double(l->result, strlen(l->result), &v) == 0 && isfinite(v))
+            o.value_num = v;
+        else
+            o.value_text = l->result;
+    }
+    o.value_unit = l->normalized_units ? l->normalized_units : l->source_units;
+    o.data_source = l->data_source;
+    int rc = store_put_observation(c->s, &o, e);
+    if (rc == 0)
+        c->r->counts[IK_OBSERVATION]++;
+    return rc;
+}
+
 int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
 {
     /* The column table is rebuilt per file: cheap, and no shared state. */
@@ -496,6 +698,10 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
         spec_eligibility(spec);
     else if (fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM)
         spec_medical(spec);
+    else if (fmt == IMPORT_FMT_TUVA_PRACTITIONER)
+        spec_practitioner(spec);
+    else if (fmt == IMPORT_FMT_TUVA_LAB_RESULT)
+        spec_lab_result(spec);
     else
         spec_pharmacy(spec);
 
@@ -507,6 +713,10 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
     int dx_type_col = -1, px_type_col = -1;
     row_codes_t *codes = mem_alloc(sizeof *codes);
     buf_t unknown = BUF_INIT;
+    lab_scratch_t lab = { BUF_INIT, { 0 } };
+    int where[MAX_TCOLS];
+    for (int k = 0; k < MAX_TCOLS; k++)
+        where[k] = -1;
     if (rc != 1) {
         rc = rc == 0 ? err_at(e, ERR_INPUT, c->name, 1, 1, NULL, "empty file: no header row")
                      : ERR_INPUT;
@@ -530,6 +740,7 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
                     }
                     seen[k] = true;
                     map[i] = k;
+                    where[k] = (int)i;
                     break;
                 }
             if (map[i] < 0) {
@@ -561,6 +772,8 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
         store_enrollment_t en;
         store_med_claim_t med;
         store_rx_claim_t rx;
+        store_practitioner_t prac;
+        tuva_lab_t lab;
     } rec1;
     store_patient_t pat;
     unsigned long rows = 0;
@@ -582,6 +795,10 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
             store_patient_init(&pat);
         } else if (fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM) {
             store_med_claim_init(&rec1.med);
+        } else if (fmt == IMPORT_FMT_TUVA_PRACTITIONER) {
+            store_practitioner_init(&rec1.prac);
+        } else if (fmt == IMPORT_FMT_TUVA_LAB_RESULT) {
+            tuva_lab_init(&rec1.lab);
         } else {
             store_rx_claim_init(&rec1.rx);
         }
@@ -610,7 +827,12 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
         }
         if ((rc = check_row(c, fmt, &rec1, &rd, colof, e)) != 0)
             goto done;
-        if ((rc = put_row(c, fmt, &rec1, &pat, &last_person, e)) != 0) {
+        if (fmt == IMPORT_FMT_TUVA_LAB_RESULT) {
+            if ((rc = put_lab(c, &rec1.lab, &rd, where, spec, &lab, e)) != 0) {
+                err_where(e, c->name, rd.rec_line, 0, NULL);
+                goto done;
+            }
+        } else if ((rc = put_row(c, fmt, &rec1, &pat, &last_person, e)) != 0) {
             err_where(e, c->name, rd.rec_line, 0, NULL);
             goto done;
         }
@@ -618,6 +840,7 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
             goto done;
     }
 done:
+    buf_free(&lab.id);
     buf_free(&unknown);
     mem_free(codes);
     mem_free(map);

@@ -4,7 +4,8 @@
  *                           set by scripts/pg-tmp)
  * Covers detection by content, one transaction per file, idempotency,
  * claim re-delivery, leniency and strictness (exact error lines), FHIR JSON
- * pointers, Blue Button EOB counts and the Synthea FHIR/CSV agreement.
+ * pointers, Blue Button EOB counts, the Synthea FHIR/CSV agreement and the
+ * Tuva practitioner and lab_result files.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -1073,6 +1074,219 @@ static void test_synthea_whole_folder(void **state)
 
 /* ---- main ----------------------------------------------------------------------- */
 
+/* ---- tests: Tuva practitioner and lab_result --------------------------------- */
+
+static const char prac_hdr[] =
+    "practitioner_id,npi,first_name,last_name,practice_affiliation,specialty,sub_specialty,"
+    "data_source,file_name,ingest_datetime,primary_care_flag,in_network_flag";
+static const char lab_hdr[] =
+    "lab_result_id,person_id,patient_id,encounter_id,accession_number,source_code_type,"
+    "source_code,source_description,source_component,normalized_code_type,normalized_code,"
+    "normalized_description,normalized_component,status,result,result_date,collection_date,"
+    "source_units,normalized_units,source_reference_range_low,source_reference_range_high,"
+    "normalized_reference_range_low,normalized_reference_range_high,source_abnormal_flag,"
+    "normalized_abnormal_flag,specimen,ordering_practitioner_id,data_source,file_name,"
+    "ingest_datetime";
+
+static void write_prac(fx_t *f, const char *name, const char *bad_npi)
+{
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "%s\n", prac_hdr);
+    row(&b, prac_hdr, "practitioner_id=X1", "npi=1234567893", "first_name=Ann", "last_name=Lee",
+        "practice_affiliation=\"Main St Clinic, LLC\"", "specialty=Family Medicine",
+        "primary_care_flag=1", "in_network_flag=1", NULL);
+    char npi[64];
+    snprintf(npi, sizeof npi, "npi=%s", bad_npi ? bad_npi : "1500000009");
+    row(&b, prac_hdr, "practitioner_id=X2", npi, "practice_affiliation=Columbus Hospital 1",
+        "specialty=General Acute Care Hospital", "primary_care_flag=0", "in_network_flag=N", NULL);
+    write_file(path_in(f, name), b.data, b.len);
+    buf_free(&b);
+}
+
+static void write_labs(fx_t *f, const char *name, const char *bad_date)
+{
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "%s\n", lab_hdr);
+    char rd[64];
+    snprintf(rd, sizeof rd, "result_date=%s", bad_date ? bad_date : "2024-05-02");
+    row(&b, lab_hdr, "lab_result_id=L1", "person_id=P1", "accession_number=A1",
+        "source_code_type=LOINC", "source_code=4548-4", "normalized_code_type=loinc",
+        "normalized_code=4548-4", "status=final", "result=7.4", rd, "collection_date=2024-05-01",
+        "source_units=percent", "normalized_units=%", NULL);
+    /* no normalized code; no result_date; a coded result; no id */
+    row(&b, lab_hdr, "person_id=P2", "accession_number=A2", "source_code_type=loinc",
+        "source_code=29771-3", "result=negative", "collection_date=2024-06-10", NULL);
+    /* a local normalized code, the source LOINC wins; status not FHIR's */
+    row(&b, lab_hdr, "lab_result_id=L3", "person_id=P2", "source_code_type=loinc",
+        "source_code=13457-7", "normalized_code_type=local", "normalized_code=LDL1",
+        "status=completed", "result=\" 117 \"", "result_date=20240701", "source_units=mg/dL", NULL);
+    write_file(path_in(f, name), b.data, b.len);
+    buf_free(&b);
+}
+
+typedef struct prac_list {
+    buf_t text;
+} prac_list_t;
+
+static int scan_prac(void *ctx, const store_practitioner_t *r, err_t *e)
+{
+    (void)e;
+    prac_list_t *l = ctx;
+    buf_printf(&l->text, "%s %s %s %s %d %d %s\n", r->npi, r->first_name ? r->first_name : "-",
+               r->last_name ? r->last_name : "-", r->specialty ? r->specialty : "-",
+               r->primary_care_flag, r->in_network_flag,
+               r->organization_id ? r->organization_id : "-");
+    return 0;
+}
+
+static int scan_lab(void *ctx, const store_observation_t *r, err_t *e)
+{
+    (void)e;
+    prac_list_t *l = ctx;
+    char d[DATE_FMT_LEN];
+    date_format(r->effective_date, d);
+    buf_printf(&l->text, "%s|%s|%s|%s|%s|%s|%s|", r->observation_id, r->person_id, r->status,
+               r->category, r->code_system ? r->code_system : "-", r->code, d);
+    if (isnan(r->value_num))
+        buf_printf(&l->text, "-|");
+    else
+        buf_printf(&l->text, "%g|", r->value_num);
+    buf_printf(&l->text, "%s|%s\n", r->value_text ? r->value_text : "-",
+               r->value_unit ? r->value_unit : "-");
+    return 0;
+}
+
+static char *dump_tuva_extra(store_t *s)
+{
+    prac_list_t l = { BUF_INIT };
+    err_t e;
+    err_clear(&e);
+    assert_int_equal(store_scan_practitioner(s, scan_prac, &l, &e), 0);
+    assert_int_equal(store_scan_observation(s, scan_lab, &l, &e), 0);
+    return buf_take(&l.text);
+}
+
+static void test_tuva_practitioner_lab_result(void **state)
+{
+    fx_t *f = *state;
+    /* Misleading names: detection is by content. */
+    write_eligibility(f, "zz_members.csv", 2);
+    write_prac(f, "lab_result.csv", NULL);
+    write_labs(f, "practitioner.json", NULL);
+    import_summary_t sum;
+    err_t e;
+    /* Eligibility is last by name, yet loads before the labs. */
+    int rc = import(f, &sum, &e, 1, f->dir);
+    if (rc != 0) {
+        char line[1024];
+        err_format(&e, line, sizeof line);
+        fail_msg("import: %s", line);
+    }
+    assert_int_equal(sum.loaded, 3);
+    assert_int_equal(sum.files[0].format, IMPORT_FMT_TUVA_PRACTITIONER);
+    assert_string_equal(import_format_name(sum.files[0].format), "tuva_practitioner");
+    assert_int_equal(sum.files[1].format, IMPORT_FMT_TUVA_ELIGIBILITY);
+    assert_int_equal(sum.files[2].format, IMPORT_FMT_TUVA_LAB_RESULT);
+    assert_string_equal(import_format_name(sum.files[2].format), "tuva_lab_result");
+    assert_int_equal(sum.counts[IK_PRACTITIONER], 2);
+    assert_int_equal(sum.counts[IK_OBSERVATION], 3);
+    import_summary_free(&sum);
+    assert_int_equal(count(f->s, "practitioner"), 2);
+    assert_int_equal(count(f->s, "observation"), 3);
+    char *got = dump_tuva_extra(f->s);
+    const char *want =
+        "1234567893 Ann Lee Family Medicine 1 1 -\n"
+        "1500000009 - - General Acute Care Hospital 0 0 -\n"
+        "lab_result:L1|P1|final|laboratory|LOINC|4548-4|2024-05-02|7.4|-|%\n"
+        "lab_result:L3|P2|final|laboratory|LOINC|13457-7|2024-07-01|117|-|mg/dL\n"
+        "lab_result:P2:A2:29771-3:2024-06-10|P2|final|laboratory|LOINC|29771-3|2024-06-10|-|"
+        "negative|-\n";
+    if (strcmp(got, want) != 0)
+        fail_msg("stored\n%s\nwant\n%s", got, want);
+
+    /* Again: every file skipped, nothing changes. */
+    assert_int_equal(import(f, &sum, &e, 1, f->dir), 0);
+    assert_int_equal(sum.loaded, 0);
+    assert_int_equal(sum.skipped, 3);
+    import_summary_free(&sum);
+    /* The same rows in other bytes: replaced by natural key, still the same. */
+    char *h = read_all(path_in(f, "practitioner.json"), NULL);
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "%s\n", h);
+    write_file(path_in(f, "labs-again.csv"), b.data, b.len);
+    import_ok(f, path_in(f, "labs-again.csv"));
+    char *again = dump_tuva_extra(f->s);
+    assert_string_equal(got, again);
+    assert_int_equal(count(f->s, "observation"), 3);
+    buf_free(&b);
+    mem_free(h);
+    mem_free(again);
+    mem_free(got);
+}
+
+/* The 1-based byte column of field k (0-based) on line ln of a file. */
+static int column_of(const char *path, int ln, int k)
+{
+    char *all = read_all(path, NULL);
+    char *line = all;
+    for (int i = 1; i < ln; i++)
+        line = strchr(line, '\n') + 1;
+    int col = 1;
+    for (int i = 0; i < k; i++) /* no quoted commas before field k in these rows */
+        col += (int)(strchr(line + col - 1, ',') - (line + col - 1)) + 1;
+    mem_free(all);
+    return col;
+}
+
+static void test_tuva_practitioner_lab_result_bad_rows(void **state)
+{
+    fx_t *f = *state;
+    write_eligibility(f, "elig.csv", 2);
+    import_ok(f, path_in(f, "elig.csv"));
+    int64_t files = count(f->s, "source_file");
+    char want[1200];
+
+    write_prac(f, "prac.csv", "12345ABCDE");
+    snprintf(want, sizeof want, "%s:3:%d: npi: invalid NPI (want 10 digits) '12345ABCDE'",
+             path_in(f, "prac.csv"), column_of(path_in(f, "prac.csv"), 3, 1));
+    import_fails(f, path_in(f, "prac.csv"), want);
+    assert_int_equal(count(f->s, "practitioner"), 0);
+
+    write_labs(f, "labs.csv", "2023-02-29");
+    snprintf(want, sizeof want, "%s:2:%d: result_date: invalid date '2023-02-29'",
+             path_in(f, "labs.csv"), column_of(path_in(f, "labs.csv"), 2, 15));
+    import_fails(f, path_in(f, "labs.csv"), want);
+    assert_int_equal(count(f->s, "observation"), 0);
+
+    /* A lab with neither date. */
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "%s\n", lab_hdr);
+    row(&b, lab_hdr, "lab_result_id=L9", "person_id=P1", "source_code_type=loinc",
+        "source_code=4548-4", "result=6.1", NULL);
+    write_file(path_in(f, "nodate.csv"), b.data, b.len);
+    snprintf(want, sizeof want,
+             "%s:2:%d: result_date: no date (neither result_date nor collection_date)",
+             path_in(f, "nodate.csv"), column_of(path_in(f, "nodate.csv"), 2, 15));
+    import_fails(f, path_in(f, "nodate.csv"), want);
+
+    /* A lab whose person is in no file and not stored. */
+    buf_reset(&b);
+    buf_printf(&b, "%s\n", lab_hdr);
+    row(&b, lab_hdr, "lab_result_id=L8", "person_id=NOBODY", "source_code_type=loinc",
+        "source_code=4548-4", "result=6.1", "result_date=2024-01-05", NULL);
+    write_file(path_in(f, "nobody.csv"), b.data, b.len);
+    import_summary_t sum;
+    err_t e;
+    assert_int_equal(import(f, &sum, &e, 1, path_in(f, "nobody.csv")), ERR_INPUT);
+    assert_int_equal(sum.failed, 1);
+    import_summary_free(&sum);
+    buf_free(&b);
+
+    assert_int_equal(count(f->s, "observation"), 0);
+    assert_int_equal(count(f->s, "practitioner"), 0);
+    assert_int_equal(count(f->s, "source_file"), files);
+}
+
 int main(int argc, char **argv)
 {
     backend = argc > 1 ? argv[1] : "sqlite";
@@ -1100,6 +1314,9 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_hl7_folder, setup, teardown),
         cmocka_unit_test_setup_teardown(test_synthea_fhir_csv_agree, setup, teardown),
         cmocka_unit_test_setup_teardown(test_synthea_whole_folder, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tuva_practitioner_lab_result, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tuva_practitioner_lab_result_bad_rows, setup,
+                                        teardown),
     };
     int failed = cmocka_run_group_tests_name(backend, tests, NULL, NULL);
     char cmd[700];
