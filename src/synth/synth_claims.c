@@ -609,6 +609,16 @@ static void prof_line(ctx_t *c, const char *code, const char *mod, int units, da
     claim_line(c, NULL, code, mod, (uint64_t)units, fee(c, code, units, prac), d, d, share);
 }
 
+/* Falls screening (CPT II 1100F/1101F, no charge) and tobacco cessation counselling (99406). */
+static void screening_lines(ctx_t *c, const sy_event_t *e)
+{
+    if (e->flags & EVF_FALLSCR)
+        prof_line(c, (e->flags & EVF_FALLPOS) ? "1100F" : "1101F", NULL, 1, e->start, e->prac,
+                  SHARE_PREVENTIVE);
+    if (e->flags & EVF_CESS)
+        prof_line(c, "99406", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+}
+
 static const char *pos_of(int type, int flags)
 {
     switch (type) {
@@ -833,6 +843,7 @@ static void write_event(ctx_t *c, const sy_event_t *e)
                 prof_line(c, "G0444", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
             if (e->flags & EVF_SDOH)
                 prof_line(c, "G0136", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+            screening_lines(c, e);
         } else if (e->type == EV_TCM) {
             prof_line(c, e->level == 7 ? "99496" : "99495", NULL, 1, e->start, e->prac, share);
         } else {
@@ -842,6 +853,7 @@ static void write_event(ctx_t *c, const sy_event_t *e)
                       e->prac, share);
             if (pcp && !c->commercial && (e->seq % 2 == 0))
                 prof_line(c, "G2211", NULL, 1, e->start, e->prac, SHARE_PARTB);
+            screening_lines(c, e);
             if (!pcp && e->prac >= 0) {
                 /* the specialty's usual test or procedure at some visits */
                 static const struct {

@@ -227,18 +227,36 @@ static void write_conditions(fctx_t *f)
 }
 
 /* ---- Observations ---- */
-static void obs_head(fctx_t *f, buf_t *b, const char *profile, const char *category,
-                     const char *cat_display)
+static void put_obs_category(buf_t *b, const char *category)
+{
+    SY_LIT(b, "{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/"
+              "observation-category\",\"code\":\"");
+    sy_puts(b, category);
+    SY_LIT(b, "\"}]}");
+}
+
+/* category2: a second category or NULL (the eCQMs' "assessment performed" wants survey) */
+static void obs_head2(fctx_t *f, buf_t *b, const char *profile, const char *category,
+                      const char *category2)
 {
     SY_LIT(b, "{\"resourceType\":\"Observation\",");
     put_id(f, b, 'o', ++f->nobs);
     SY_LIT(b, ",\"meta\":{\"profile\":[\"");
     sy_puts(b, profile);
-    SY_LIT(b, "\"]},\"status\":\"final\",\"category\":[{\"coding\":[{\"system\":\"http://"
-              "terminology.hl7.org/CodeSystem/observation-category\",\"code\":\"");
-    sy_puts(b, category);
+    SY_LIT(b, "\"]},\"status\":\"final\",\"category\":[");
+    put_obs_category(b, category);
+    if (category2) {
+        sy_putc(b, ',');
+        put_obs_category(b, category2);
+    }
+    SY_LIT(b, "],\"code\":");
+}
+
+static void obs_head(fctx_t *f, buf_t *b, const char *profile, const char *category,
+                     const char *cat_display)
+{
     (void)cat_display;
-    SY_LIT(b, "\"}]}],\"code\":");
+    obs_head2(f, b, profile, category, NULL);
 }
 
 static void obs_tail_subject(fctx_t *f, buf_t *b, unsigned enc, date_t d, unsigned salt)
@@ -272,6 +290,20 @@ static void obs_quantity(fctx_t *f, const char *profile, const char *cat, const 
     obs_tail_subject(f, b, enc, d, salt);
     SY_LIT(b, ",\"valueQuantity\":");
     put_qty(b, v, dec, unit);
+    SY_LIT(b, "}\n");
+}
+
+static void obs_coded2(fctx_t *f, const char *profile, const char *cat, const char *cat2, int k,
+                       unsigned enc, date_t d, unsigned salt, int value_k)
+{
+    buf_t *b = &f->out[S_OBSERVATION];
+    obs_head2(f, b, profile, cat, cat2);
+    put_cc_k(b, k);
+    obs_tail_subject(f, b, enc, d, salt);
+    if (value_k >= 0) {
+        SY_LIT(b, ",\"valueCodeableConcept\":");
+        put_cc_k(b, value_k);
+    }
     SY_LIT(b, "}\n");
 }
 
@@ -334,12 +366,18 @@ static void write_visit_observations(fctx_t *f, unsigned enc, const sy_event_t *
                   K_LOINC_DEPSCREEN, enc, e->start, e->seq,
                   e->v[4] >= 10 ? K_SCT_DEP_POS : K_SCT_DEP_NEG);
     }
+    /* smoking status: US Core wants social-history, the eCQMs (CMS138) a survey */
     if (e->flags & EVF_TOBACCO)
-        obs_coded(f, PROFILE "us-core-smokingstatus", "social-history", "Social History",
-                  K_LOINC_TOBACCO, enc, e->start, e->seq,
-                  p->tobacco == 2   ? K_SCT_SMOKER
-                  : p->tobacco == 1 ? K_SCT_EX_SMOKER
-                                    : K_SCT_NEVER_SMOKER);
+        obs_coded2(f, PROFILE "us-core-smokingstatus", "social-history", "survey", K_LOINC_TOBACCO,
+                   enc, e->start, e->seq,
+                   p->tobacco == 2   ? K_SCT_SMOKER
+                   : p->tobacco == 1 ? K_SCT_EX_SMOKER
+                                     : K_SCT_NEVER_SMOKER);
+    /* fall risk assessment (CMS139): positive = at risk */
+    if (e->flags & EVF_FALLSCR)
+        obs_coded2(f, PROFILE "us-core-observation-screening-assessment", "survey", NULL,
+                   K_LOINC_FALLS_SCREEN, enc, e->start, e->seq,
+                   (e->flags & EVF_FALLPOS) ? K_SCT_POSITIVE : K_SCT_NEGATIVE);
 }
 
 static void write_lab(fctx_t *f, const sy_event_t *e)
@@ -436,9 +474,9 @@ static void write_procedure(fctx_t *f, const char *system, const char *code, con
     SY_LIT(b, "\"}\n");
 }
 
-static void write_medreq(fctx_t *f, int m, const sy_event_t *e, unsigned enc)
+static void write_medreq_rx(fctx_t *f, const char *rxnorm, const char *display, const sy_event_t *e,
+                            unsigned enc, int repeats)
 {
-    const sy_med_t *md = &sy_meds[m];
     buf_t *b = &f->out[S_MEDREQ];
     SY_LIT(b, "{\"resourceType\":\"MedicationRequest\",");
     put_id(f, b, 'm', ++f->nmed);
@@ -448,7 +486,7 @@ static void write_medreq(fctx_t *f, int m, const sy_event_t *e, unsigned enc)
     else
         SY_LIT(b, "active");
     SY_LIT(b, "\",\"intent\":\"order\",\"medicationCodeableConcept\":");
-    put_cc(b, "http://www.nlm.nih.gov/research/umls/rxnorm", md->rxnorm, md->display);
+    put_cc(b, "http://www.nlm.nih.gov/research/umls/rxnorm", rxnorm, display);
     SY_LIT(b, ",\"subject\":");
     put_ref_patient(f, b);
     if (enc)
@@ -458,7 +496,14 @@ static void write_medreq(fctx_t *f, int m, const sy_event_t *e, unsigned enc)
     SY_LIT(b, "\",\"requester\":{\"reference\":\"Practitioner/");
     sy_puts(b, f->pop->prac[e->prac].npi);
     SY_LIT(b, "\"},\"dosageInstruction\":[{\"text\":\"as directed\"}],\"dispenseRequest\":{"
-              "\"numberOfRepeatsAllowed\":3}}\n");
+              "\"numberOfRepeatsAllowed\":");
+    sy_put_u(b, (uint64_t)repeats);
+    SY_LIT(b, "}}\n");
+}
+
+static void write_medreq(fctx_t *f, int m, const sy_event_t *e, unsigned enc)
+{
+    write_medreq_rx(f, sy_meds[m].rxnorm, sy_meds[m].display, e, enc, 3);
 }
 
 static void write_immunization(fctx_t *f, const sy_event_t *e)
@@ -516,6 +561,16 @@ void sy_write_fhir(const sy_pop_t *pop, const sy_patient_t *p, buf_t *out)
                 for (int m = 0; m < sy_nmeds && m < 32; m++)
                     if ((p->meds >> m & 1u) && sy_meds[m].rxnorm)
                         write_medreq(&f, m, e, enc);
+            if (e->flags & EVF_CESS)
+                write_procedure(&f, sy_codes[K_CPT_TOB_COUNSEL].system,
+                                sy_codes[K_CPT_TOB_COUNSEL].code,
+                                sy_codes[K_CPT_TOB_COUNSEL].display, e->start, enc);
+            if (e->flags & (EVF_CESS_NRT | EVF_CESS_VAR)) {
+                /* a 10-week nicotine patch course or 12 weeks of varenicline */
+                int rk = (e->flags & EVF_CESS_NRT) ? K_RX_NICOTINE_PATCH : K_RX_VARENICLINE;
+                write_medreq_rx(&f, sy_codes[rk].code, sy_codes[rk].display, e, enc,
+                                rk == K_RX_NICOTINE_PATCH ? 1 : 2);
+            }
             break;
         }
         case EV_ED: {

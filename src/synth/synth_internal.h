@@ -214,6 +214,10 @@ enum sy_code_id {
     K_SCT_POSITIVE,
     K_SCT_EYE_EXAM,
     K_SCT_DEP_FOLLOWUP,
+    K_LOINC_FALLS_SCREEN, /* fall risk assessment (Falls Screening value set) */
+    K_CPT_TOB_COUNSEL,    /* 99406 tobacco cessation counselling */
+    K_RX_NICOTINE_PATCH,  /* cessation pharmacotherapy (RxNorm) */
+    K_RX_VARENICLINE,
     K_CPT_COLONOSCOPY,
     K_CVX_FLU_HD,  /* 65+ */
     K_CVX_FLU_STD, /* < 65 */
@@ -316,20 +320,25 @@ enum sy_ev_type {
 };
 
 /* ev flags */
-#define EVF_BP       0x0001u /* blood pressure taken */
-#define EVF_BMI      0x0002u /* weight and BMI taken */
-#define EVF_DEPSCR   0x0004u /* depression screen (PHQ-9 + result) */
-#define EVF_TOBACCO  0x0008u /* tobacco status recorded */
-#define EVF_MEDS     0x0010u /* medication orders renewed */
-#define EVF_FOLLOWUP 0x0020u /* follow-up for a positive depression screen */
-#define EVF_NEW      0x0040u /* new patient to the practitioner */
-#define EVF_TELE     0x0080u /* telehealth */
-#define EVF_SDOH     0x0100u /* SDOH risk assessment (G0136) and Z codes */
-#define EVF_HIST     0x0200u /* before the claims period: FHIR history only */
-#define EVF_FROM_ED  0x0400u /* admitted through the ED */
-#define EVF_READMIT  0x0800u /* readmission within 30 days of a discharge */
-#define EVF_FALL     0x1000u /* frailty: fall recorded */
-#define EVF_AMB      0x2000u /* arrived by ambulance */
+#define EVF_BP       0x0001u  /* blood pressure taken */
+#define EVF_BMI      0x0002u  /* weight and BMI taken */
+#define EVF_DEPSCR   0x0004u  /* depression screen (PHQ-9 + result) */
+#define EVF_TOBACCO  0x0008u  /* tobacco status recorded */
+#define EVF_MEDS     0x0010u  /* medication orders renewed */
+#define EVF_FOLLOWUP 0x0020u  /* follow-up for a positive depression screen */
+#define EVF_NEW      0x0040u  /* new patient to the practitioner */
+#define EVF_TELE     0x0080u  /* telehealth */
+#define EVF_SDOH     0x0100u  /* SDOH risk assessment (G0136) and Z codes */
+#define EVF_HIST     0x0200u  /* before the claims period: FHIR history only */
+#define EVF_FROM_ED  0x0400u  /* admitted through the ED */
+#define EVF_READMIT  0x0800u  /* readmission within 30 days of a discharge */
+#define EVF_FALL     0x1000u  /* frailty: fall recorded */
+#define EVF_AMB      0x2000u  /* arrived by ambulance */
+#define EVF_FALLSCR  0x4000u  /* falls screening (fall risk assessment), CMS139 */
+#define EVF_FALLPOS  0x8000u  /* ... and its result is positive (at risk) */
+#define EVF_CESS     0x10000u /* tobacco cessation counselling (99406), CMS138 */
+#define EVF_CESS_NRT 0x20000u /* cessation pharmacotherapy: nicotine patch ordered */
+#define EVF_CESS_VAR 0x40000u /* cessation pharmacotherapy: varenicline ordered */
 
 /* lab bits for EV_LAB */
 #define LAB_A1C   0x01u
@@ -346,7 +355,7 @@ typedef struct sy_event {
     uint8_t disp;  /* discharge disposition, UB-04 code as a number (1, 3, 6, 20, 51 ...) */
     uint8_t labs;  /* LAB_* for EV_LAB */
     uint8_t level; /* E&M level 3..5, or the vaccine/imaging/DME kind */
-    uint16_t flags;
+    uint32_t flags;
     int16_t sub;  /* DRG, ED dx, med, condition index ... */
     int32_t prac; /* rendering practitioner (panel index) */
     int32_t org;  /* facility/supplier (panel index), -1 none */

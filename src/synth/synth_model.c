@@ -899,6 +899,23 @@ void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
             awv->flags |= EVF_SDOH;
         if (carrier && p->frail_dx)
             carrier->flags |= EVF_FALL;
+        /* falls screening, 65+ (CMS139): part of nearly every AWV, less often at a PCP visit;
+         * positive (at risk) with a past fall or with frailty and age */
+        if (carrier && age_y >= 65 && rng_bernoulli(r, carrier == awv ? 0.9 : 0.25 + 0.4 * e)) {
+            carrier->flags |= EVF_FALLSCR;
+            if (p->frail_dx ||
+                rng_bernoulli(r, sigmoid(-1.3 + 0.7 * p->frailty + 0.04 * (age_y - 75))))
+                carrier->flags |= EVF_FALLPOS;
+        }
+        /* current smokers whose status is recorded: cessation counselling (99406) and/or
+         * pharmacotherapy, a nicotine patch or varenicline (CMS138 group 2) */
+        if (carrier && (carrier->flags & EVF_TOBACCO) && p->tobacco == 2) {
+            int counsel = rng_bernoulli(r, 0.4 + 0.4 * e);
+            if (counsel)
+                carrier->flags |= EVF_CESS;
+            if (rng_bernoulli(r, counsel ? 0.35 : 0.08))
+                carrier->flags |= rng_bernoulli(r, 0.6) ? EVF_CESS_NRT : EVF_CESS_VAR;
+        }
 
         /* labs with PCP visits; A1c target count by engagement */
         int a1c_n = has(p, C_DM) ? 1 + (int)floor(2.6 * e + rng_uniform(r) * 0.8) : 0;

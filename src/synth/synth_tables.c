@@ -43,6 +43,13 @@
 #define VS_STATIN_HIGH   VS("2.16.840.1.113883.3.526.3.1572")
 #define VS_ANTIDEPRESS   VS("2.16.840.1.113883.3.526.3.1566")
 #define VS_DEMENTIA_MEDS VS("2.16.840.1.113883.3.464.1003.196.12.1510")
+#define VS_FALLS_SCREEN  VS("2.16.840.1.113883.3.464.1003.118.12.1028")
+#define VS_TOBACCO_COUNS VS("2.16.840.1.113883.3.526.3.509")
+#define VS_TOBACCO_RX    VS("2.16.840.1.113883.3.526.3.1190")
+/* CMS156 high-risk medications in older adults (AGS Beers criteria) */
+#define VS_HRM_SULFONYL VS("2.16.840.1.113883.3.464.1003.1059")
+#define VS_HRM_HYPNOTIC VS("2.16.840.1.113883.3.464.1003.196.12.1480")
+#define VS_HRM_BENZO    VS("2.16.840.1.113883.3.464.1003.196.12.1522")
 
 #define B (DX_V24 | DX_V28)
 
@@ -184,9 +191,9 @@ static const sy_dx_t dx_ca_lung[] = {
 const sy_cond_def_t sy_conds[C_N] = {
     [C_TOB] = { "tobacco",
                 "Tobacco use",
-                0.10,
+                0.12,
                 0,
-                -0.30,
+                -0.20,
                 0.20,
                 -0.20,
                 0.40,
@@ -196,7 +203,7 @@ const sy_cond_def_t sy_conds[C_N] = {
                 -1,
                 0,
                 0.15,
-                "CDC NHIS 2022 current smoking, 65+ 8%, 45-64 15%" },
+                "CDC NHIS 2022 current tobacco use, 65+ about 10% (cigarettes 8%), 45-64 18%" },
     [C_OBES] = { "obesity",
                  "Obesity",
                  0.22,
@@ -589,6 +596,13 @@ const sy_med_t sy_meds[] = {
     { C_HYPOTHY, "00074518290", "966222", "levothyroxine sodium 0.075 MG Oral Tablet", NULL, 0.90,
       1100, 0, 30 },
     { C_OSTEO, "00006003144", "904419", "alendronate 70 MG Oral Tablet", NULL, 0.50, 1000, 0, 4 },
+    /* potentially inappropriate in older adults (AGS Beers criteria; CMS156 value sets) */
+    { C_DM, "69452012920", "199246", "glimepiride 2 MG Oral Tablet", VS_HRM_SULFONYL, 0.12, 500, 0,
+      30 },
+    { C_ANX, "00093007301", "854876", "zolpidem tartrate 5 MG Oral Tablet", VS_HRM_HYPNOTIC, 0.15,
+      600, 0, 30 },
+    { C_DEP, "63304077201", "197900", "lorazepam 0.5 MG Oral Tablet", VS_HRM_BENZO, 0.10, 600, 0,
+      60 },
     /* brand drugs that dominate Part D spending; pharmacy claims only (no RxNorm) */
     { C_DM, "00597015230", NULL, "Jardiance 10 mg tablet", NULL, 0.20, 60000, 1, 30 },
     { C_DM, "00002143380", NULL, "Trulicity 1.5 mg/0.5 mL pen", NULL, 0.15, 95000, 1, 2 },
@@ -663,6 +677,7 @@ const int sy_neddx = (int)(sizeof sy_eddx / sizeof sy_eddx[0]);
 #define SCT   "http://snomed.info/sct"
 #define LOINC "http://loinc.org"
 #define CVX   "http://hl7.org/fhir/sid/cvx"
+#define RXN   "http://www.nlm.nih.gov/research/umls/rxnorm"
 const sy_code_t sy_codes[K_N] = {
     [K_OFFICE_EST3] = { CPT, "99213",
                         "Office or other outpatient visit, established patient, low MDM",
@@ -736,6 +751,14 @@ const sy_code_t sy_codes[K_N] = {
     [K_SCT_EYE_EXAM] = { SCT, "722161008", "Diabetic retinal eye exam (procedure)", VS_EYE_EXAM },
     [K_SCT_DEP_FOLLOWUP] = { SCT, "768835002", "Depression care management (procedure)",
                              VS_DEP_FOLLOWUP },
+    [K_LOINC_FALLS_SCREEN] = { LOINC, "73830-2", "Fall risk assessment", VS_FALLS_SCREEN },
+    [K_CPT_TOB_COUNSEL] = { CPT, "99406",
+                            "Smoking and tobacco use cessation counseling visit; intermediate, "
+                            "greater than 3 minutes up to 10 minutes",
+                            VS_TOBACCO_COUNS },
+    [K_RX_NICOTINE_PATCH] = { RXN, "198030", "24 HR nicotine 0.875 MG/HR Transdermal System",
+                              VS_TOBACCO_RX },
+    [K_RX_VARENICLINE] = { RXN, "636676", "varenicline 1 MG Oral Tablet", VS_TOBACCO_RX },
     [K_CPT_COLONOSCOPY] = { CPT, "45378", "Colonoscopy, flexible; diagnostic", VS_COLONOSCOPY },
     [K_CVX_FLU_HD] = { CVX, "197", "Influenza, high-dose, quadrivalent", NULL },
     [K_CVX_FLU_STD] = { CVX, "150", "Influenza, injectable, quadrivalent, preservative free",
@@ -784,6 +807,9 @@ const sy_fee_t sy_fees[] = {
     { "G0121", "Colorectal cancer screening colonoscopy, not high risk", 41000, 1 },
     { "92014", "Ophthalmological services, established patient", 15000, 0 },
     { "2023F", "Dilated retinal eye exam without retinopathy", 0, 1 },
+    { "99406", "Tobacco cessation counseling, 3-10 minutes", 1600, 1 },
+    { "1100F", "Falls screening: 2 or more falls or any fall with injury in the past year", 0, 1 },
+    { "1101F", "Falls screening: no fall or one fall without injury in the past year", 0, 1 },
     { "93306", "Echocardiography, complete", 22000, 0 },
     { "77080", "DXA bone density, axial", 4000, 1 },
     { "71046", "Chest X-ray, 2 views", 3500, 0 },

@@ -134,6 +134,49 @@ static void test_codes_in_valuesets(void **state)
     for (int m = 0; m < sy_nmeds; m++)
         if (sy_meds[m].valueset && !vs_has(sy_meds[m].valueset, sy_meds[m].rxnorm))
             fail_msg("RxNorm %s is not in %s", sy_meds[m].rxnorm, sy_meds[m].valueset);
+
+    /* The codes CMS139 and CMS138 look for name exactly the value set of the measure's CQL
+     * (so the loop above checks them against it). */
+    static const struct {
+        int k;
+        const char *oid;
+    } need[] = {
+        { K_LOINC_FALLS_SCREEN, "2.16.840.1.113883.3.464.1003.118.12.1028" }, /* Falls Screening */
+        { K_LOINC_TOBACCO, "2.16.840.1.113883.3.526.3.1278" },     /* Tobacco Use Screening */
+        { K_SCT_SMOKER, "2.16.840.1.113883.3.526.3.1170" },        /* Tobacco User */
+        { K_SCT_EX_SMOKER, "2.16.840.1.113883.3.526.3.1189" },     /* Tobacco Non User */
+        { K_SCT_NEVER_SMOKER, "2.16.840.1.113883.3.526.3.1189" },  /* Tobacco Non User */
+        { K_CPT_TOB_COUNSEL, "2.16.840.1.113883.3.526.3.509" },    /* Cessation Counseling */
+        { K_RX_NICOTINE_PATCH, "2.16.840.1.113883.3.526.3.1190" }, /* Cessation Pharmacotherapy */
+        { K_RX_VARENICLINE, "2.16.840.1.113883.3.526.3.1190" },
+    };
+    for (size_t i = 0; i < sizeof need / sizeof need[0]; i++) {
+        char file[96];
+        snprintf(file, sizeof file, "valueset-%s.json", need[i].oid);
+        const sy_code_t *c = &sy_codes[need[i].k];
+        if (!c->valueset || strcmp(c->valueset, file) != 0)
+            fail_msg("code %s must name value set %s", c->code, file);
+        assert_true(vs_has(file, c->code));
+    }
+    /* CMS156: drugs of the high-risk medication value sets, each in its value set */
+    static const char *const hrm[] = {
+        "2.16.840.1.113883.3.464.1003.1059",        /* Potentially Harmful Sulfonylureas */
+        "2.16.840.1.113883.3.464.1003.196.12.1480", /* Nonbenzodiazepine Hypnotics */
+        "2.16.840.1.113883.3.464.1003.196.12.1522", /* Benzodiazepines */
+    };
+    for (size_t i = 0; i < sizeof hrm / sizeof hrm[0]; i++) {
+        char file[96];
+        snprintf(file, sizeof file, "valueset-%s.json", hrm[i]);
+        int found = 0;
+        for (int m = 0; m < sy_nmeds; m++)
+            if (sy_meds[m].valueset && strcmp(sy_meds[m].valueset, file) == 0) {
+                assert_non_null(sy_meds[m].rxnorm);
+                assert_true(vs_has(file, sy_meds[m].rxnorm));
+                found++;
+            }
+        if (!found)
+            fail_msg("no drug of the CMS156 value set %s", file);
+    }
 }
 
 static void test_hcc_flags(void **state)
@@ -679,6 +722,99 @@ static void check_labs_and_practitioners(const char *dir, char **persons, int np
     mem_free(pr);
 }
 
+/* Is the RxNorm code of a MedicationRequest line one of the CMS156 high-risk drugs? */
+static int line_has_hrm(const char *line)
+{
+    static const char *const oids[] = { "1003.1059.json", "196.12.1480.json", "196.12.1522.json" };
+    char pat[48];
+    for (int m = 0; m < sy_nmeds; m++) {
+        const sy_med_t *md = &sy_meds[m];
+        int hrm = 0;
+        for (size_t i = 0; md->rxnorm && md->valueset && i < sizeof oids / sizeof oids[0]; i++)
+            hrm |= strstr(md->valueset, oids[i]) != NULL;
+        if (!hrm)
+            continue;
+        snprintf(pat, sizeof pat, "\"code\":\"%s\"", md->rxnorm);
+        if (strstr(line, pat))
+            return 1;
+    }
+    return 0;
+}
+
+/* What CMS139, CMS138 and CMS156 need is in the FHIR output: falls screenings and smoking
+ * status as survey Observations, cessation counselling and pharmacotherapy, high-risk drugs
+ * for a small share of patients. */
+static void check_measure_inputs(const char *dir)
+{
+    char path[512];
+    size_t n;
+    char *save = NULL;
+    int falls = 0, tobacco = 0, smokers = 0, counsel = 0, cess_rx = 0, hrm_pat = 0;
+    char last_pid[16] = "";
+
+    snprintf(path, sizeof path, "%s/fhir/Observation.ndjson", dir);
+    char *obs = slurp(path, &n);
+    assert_non_null(obs);
+    for (char *l = strtok_r(obs, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        int is_falls = strstr(l, "\"code\":\"73830-2\"") != NULL;
+        int is_tob = strstr(l, "\"code\":\"72166-2\"") != NULL;
+        if (!is_falls && !is_tob)
+            continue;
+        /* Status.isAssessmentPerformed: final and a survey category */
+        assert_non_null(strstr(l, "\"status\":\"final\""));
+        if (!strstr(l, "observation-category\",\"code\":\"survey\""))
+            fail_msg("assessment without the survey category: %.200s", l);
+        if (is_tob) {
+            assert_non_null(strstr(l, "\"code\":\"social-history\""));
+            tobacco++;
+            smokers += strstr(l, "\"code\":\"77176002\"") != NULL;
+        }
+        falls += is_falls;
+    }
+    mem_free(obs);
+
+    snprintf(path, sizeof path, "%s/fhir/Procedure.ndjson", dir);
+    char *proc = slurp(path, &n);
+    assert_non_null(proc);
+    save = NULL;
+    for (char *l = strtok_r(proc, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+        counsel += strstr(l, "\"code\":\"99406\"") != NULL;
+    mem_free(proc);
+
+    snprintf(path, sizeof path, "%s/fhir/MedicationRequest.ndjson", dir);
+    char *mr = slurp(path, &n);
+    assert_non_null(mr);
+    save = NULL;
+    for (char *l = strtok_r(mr, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        cess_rx +=
+            strstr(l, "\"code\":\"198030\"") != NULL || strstr(l, "\"code\":\"636676\"") != NULL;
+        if (line_has_hrm(l)) {
+            const char *s = strstr(l, "\"reference\":\"Patient/");
+            assert_non_null(s);
+            s += strlen("\"reference\":\"Patient/");
+            size_t k = strcspn(s, "\"");
+            assert_true(k < sizeof last_pid);
+            if (strncmp(last_pid, s, k) != 0 || last_pid[k]) {
+                memcpy(last_pid, s, k);
+                last_pid[k] = 0;
+                hrm_pat++;
+            }
+        }
+    }
+    mem_free(mr);
+
+    /* falls screenings for most of the 65+ (85% of patients), smoking status for most
+     * patients, ~10% of them smokers, some counselled or treated, high-risk drugs for a few */
+    if (falls < OUT_N / 4 || tobacco < OUT_N / 2)
+        fail_msg("falls screenings %d, tobacco status %d", falls, tobacco);
+    if (smokers < tobacco / 25 || smokers > tobacco / 5)
+        fail_msg("%d smokers among %d tobacco status records", smokers, tobacco);
+    if (counsel < smokers / 4 || cess_rx < 1 || counsel > smokers || cess_rx > smokers)
+        fail_msg("%d smokers, %d counselled, %d cessation orders", smokers, counsel, cess_rx);
+    if (hrm_pat < OUT_N / 50 || hrm_pat > OUT_N / 8)
+        fail_msg("%d of %d patients with high-risk medications", hrm_pat, OUT_N);
+}
+
 static void test_written_population(void **state)
 {
     (void)state;
@@ -827,6 +963,8 @@ static void test_written_population(void **state)
     assert_true(msgs > 0);
     assert_true(a03 > 0);
     mem_free(h);
+
+    check_measure_inputs(dir);
 
     for (int i = 0; i < 3; i++)
         mem_free(files[i]);
