@@ -50,6 +50,11 @@ const char *elm_lib_name(const elm_lib_t *lib);
  * reaches. Errors name the library, the expression and the node. */
 int elm_compile_def(elm_engine_t *eng, elm_lib_t *lib, const char *name, elm_def_t **out, err_t *e);
 
+/* The FHIR resource types ("Encounter") the definitions compiled so far
+ * retrieve: a patient's resources of other types are never read. Sets
+ * *types (interned, engine lifetime) and returns the count. */
+int elm_retrieved_types(const elm_engine_t *eng, const char *const **types);
+
 /* ---- evaluation ---- */
 
 elm_ctx_t *elm_ctx_new(elm_engine_t *eng);

@@ -179,6 +179,9 @@ struct elm_engine {
     const char **itab;
     size_t icap, in;
     int nslots; /* memo slots handed out */
+    /* resource types of the compiled retrieves (interned) */
+    const char **rtypes;
+    int nrtypes;
 };
 
 /* Interns s (engine lifetime). */

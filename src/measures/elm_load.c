@@ -53,6 +53,7 @@ void elm_engine_free(elm_engine_t *eng)
     }
     mem_free(eng->vsets);
     mem_free(eng->itab);
+    mem_free(eng->rtypes);
     arena_free(eng->arena);
     mem_free(eng);
 }
@@ -830,6 +831,13 @@ static node_t *c_retrieve(cc_t *c, json_t *j)
     retrieve_t *r = arena_calloc(c->eng->arena, 1, sizeof *r);
     nd->r = r;
     r->type = elm_intern(c->eng, dt);
+    int t = 0;
+    while (t < c->eng->nrtypes && c->eng->rtypes[t] != r->type)
+        t++;
+    if (t == c->eng->nrtypes) {
+        c->eng->rtypes = mem_realloc(c->eng->rtypes, (size_t)(t + 1) * sizeof *c->eng->rtypes);
+        c->eng->rtypes[c->eng->nrtypes++] = r->type;
+    }
     r->code_path = elm_intern(c->eng, jstr(j, "codeProperty"));
     const char *cmp = jstr(j, "codeComparator");
     r->comparator = !cmp || strcmp(cmp, "in") == 0 ? 'i' : cmp[0];
@@ -1176,6 +1184,12 @@ static int compile_def(elm_engine_t *eng, elm_def_t *df, err_t *e)
         df->slot = eng->nslots++;
     df->state = DS_DONE;
     return 0;
+}
+
+int elm_retrieved_types(const elm_engine_t *eng, const char *const **types)
+{
+    *types = eng->rtypes;
+    return eng->nrtypes;
 }
 
 int elm_compile_def(elm_engine_t *eng, elm_lib_t *lib, const char *name, elm_def_t **out, err_t *e)

@@ -14,6 +14,7 @@
 #define TRIPOD_MEASURES_MEASURE_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/buf.h"
@@ -92,8 +93,11 @@ int measure_report(const measure_t *m, const char *patient_id, const char *start
 
 typedef struct fhir_patient {
     char *id;     /* the Patient resource id ("" when none) */
-    json_t **res; /* owned references */
+    json_t **res; /* owned references, unless arena */
     size_t n, cap;
+    /* The resources live in the loading thread's JSON arena (jarena.h) until
+     * its next load: they are not to be json_decref'd. */
+    bool arena;
 } fhir_patient_t;
 
 typedef struct fhir_patients {

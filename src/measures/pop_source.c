@@ -14,6 +14,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 #include "measures/fastjson.h"
+#include "measures/jarena.h"
 #include "measures/population.h"
 
 /* ---- id -> ordinal map (open addressing) ---- */
@@ -82,6 +83,10 @@ typedef struct nfile {
     size_t size;
     run_t *runs;
     size_t nruns, cap;
+    /* The resourceType of every indexed line ("" when none yet); mixed when
+     * the lines have different (or unreadable) types. */
+    char type[64];
+    bool mixed;
 } nfile_t;
 
 typedef struct ndsrc {
@@ -91,7 +96,52 @@ typedef struct ndsrc {
     idmap_t ids;
     size_t lines, skipped;
     bool grouped;
+    char **want; /* NULL-terminated resource types to load; NULL = all */
 } ndsrc_t;
+
+/* Notes the resourceType of an indexed line in f. */
+static void note_type(nfile_t *f, const char *rt, size_t rl)
+{
+    if (f->mixed)
+        return;
+    if (!rt || rl >= sizeof f->type || memchr(rt, '\\', rl)) {
+        f->mixed = true;
+    } else if (!f->type[0]) {
+        memcpy(f->type, rt, rl);
+        f->type[rl] = 0;
+    } else if (strlen(f->type) != rl || memcmp(f->type, rt, rl) != 0) {
+        f->mixed = true;
+    }
+}
+
+/* Whether the file holds only resources no measure reads. */
+static bool file_unwanted(const ndsrc_t *S, const nfile_t *f)
+{
+    if (!S->want || f->mixed || !f->type[0])
+        return false;
+    for (char **w = S->want; *w; w++)
+        if (strcmp(*w, f->type) == 0)
+            return false;
+    return true;
+}
+
+static void nd_only_types(mpop_source_t *src, const char *const *types)
+{
+    ndsrc_t *S = (ndsrc_t *)src;
+    if (S->want)
+        for (char **w = S->want; *w; w++)
+            mem_free(*w);
+    mem_free(S->want);
+    S->want = NULL;
+    if (!types)
+        return;
+    size_t n = 0;
+    while (types[n])
+        n++;
+    S->want = mem_calloc(n + 1, sizeof *S->want);
+    for (size_t i = 0; i < n; i++)
+        S->want[i] = mem_strdup(types[i]);
+}
 
 static const char *skip_ws(const char *p, const char *end)
 {
@@ -189,7 +239,7 @@ static int index_file(ndsrc_t *S, nfile_t *f, err_t *e)
         size_t full = (size_t)((nl ? nl + 1 : end) - p);
         const char *q = skip_ws(p, le);
         if (q < le) {
-            size_t rl, il;
+            size_t rl = 0, il;
             const char *rt = find_str(q, le, "\"resourceType\"", &rl);
             const char *id = NULL;
             if (rt && rl == 7 && memcmp(rt, "Patient", 7) == 0) {
@@ -212,10 +262,12 @@ static int index_file(ndsrc_t *S, nfile_t *f, err_t *e)
                         return err_at(e, ERR_INPUT, f->path, line, 0, "/id", "Patient without id");
                 }
                 add_run(f, (uint32_t)ord, line, (size_t)(p - f->data), full);
+                note_type(f, rt, rl);
                 S->lines++;
             } else if ((id = patient_ref(q, le, &il))) {
                 size_t ord = idmap_get_or_add(&S->ids, id, il);
                 add_run(f, (uint32_t)ord, line, (size_t)(p - f->data), full);
+                note_type(f, rt, rt ? rl : 0);
                 S->lines++;
             } else {
                 S->skipped++;
@@ -238,13 +290,33 @@ static size_t nd_count(mpop_source_t *src)
     return ((ndsrc_t *)src)->ids.n;
 }
 
+static int nd_parse(ndsrc_t *S, size_t i, fhir_patient_t *out, err_t *e);
+
 static int nd_load(mpop_source_t *src, size_t i, fhir_patient_t *out, err_t *e)
 {
     ndsrc_t *S = (ndsrc_t *)src;
     memset(out, 0, sizeof *out);
     out->id = mem_strdup(S->ids.ids[i]);
+    /* The previous patient this thread loaded is done with: its values go. */
+    jarena_t *ja = jarena_thread();
+    if (ja) {
+        jarena_reset(ja);
+        jarena_use(ja);
+    }
+    int rc = nd_parse(S, i, out, e);
+    if (ja) {
+        jarena_use(NULL);
+        out->arena = jarena_whole(ja);
+    }
+    return rc;
+}
+
+static int nd_parse(ndsrc_t *S, size_t i, fhir_patient_t *out, err_t *e)
+{
     for (size_t k = 0; k < S->nf; k++) {
         nfile_t *f = &S->f[k];
+        if (file_unwanted(S, f))
+            continue;
         size_t lo = 0, hi = f->nruns; /* first run with ord >= i */
         while (lo < hi) {
             size_t mid = (lo + hi) / 2;
@@ -288,6 +360,7 @@ static void nd_close(mpop_source_t *src)
     }
     mem_free(S->f);
     idmap_free(&S->ids);
+    nd_only_types(src, NULL);
     mem_free(S);
 }
 
@@ -336,7 +409,9 @@ int mpop_source_ndjson_dir(const char *dir, mpop_source_t **out, err_t *e)
     S->base.count = nd_count;
     S->base.load = nd_load;
     S->base.close = nd_close;
+    S->base.only_types = nd_only_types;
     S->grouped = true;
+    jarena_install();
     S->f = mem_calloc(nn ? nn : 1, sizeof *S->f);
     int rc = 0;
     for (size_t i = 0; i < nn; i++) {

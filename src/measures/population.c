@@ -70,7 +70,7 @@ static int eval_patient(runner_t *R, elm_ctx_t *ctx, size_t i, pat_out_t *po, ar
     fhir_patient_t p = { 0 };
     if (R->src->load(R->src, i, &p, e)) {
         fhir_patient_t *pp = &p;
-        for (size_t k = 0; k < pp->n; k++)
+        for (size_t k = 0; !pp->arena && k < pp->n; k++)
             json_decref(pp->res[k]);
         mem_free(pp->res);
         mem_free(pp->id);
@@ -137,7 +137,7 @@ static int eval_patient(runner_t *R, elm_ctx_t *ctx, size_t i, pat_out_t *po, ar
     }
     buf_free(&text);
     buf_free(&evid);
-    for (size_t k = 0; k < p.n; k++)
+    for (size_t k = 0; !p.arena && k < p.n; k++)
         json_decref(p.res[k]);
     mem_free(p.res);
     mem_free(p.id);
@@ -252,6 +252,18 @@ int mpop_run(const mpop_opts_t *o, mpop_source_t *src, const mpop_sink_t *sink,
     if (prc)
         return prc;
     json_decref(json_object()); /* seeds jansson's hash before threads start */
+    if (src->only_types) {
+        /* Resource types no measure retrieves need not be read (the
+         * Patient is always kept). */
+        const char *const *rt;
+        int nrt = elm_retrieved_types(measure_set_engine(o->ms), &rt);
+        const char **want = mem_calloc((size_t)nrt + 2, sizeof *want);
+        want[0] = "Patient";
+        for (int k = 0; k < nrt; k++)
+            want[k + 1] = rt[k];
+        src->only_types(src, want);
+        mem_free(want);
+    }
 
     runner_t R;
     memset(&R, 0, sizeof R);

@@ -41,6 +41,10 @@ struct mpop_source {
      * worker threads concurrently; must not share mutable state. */
     int (*load)(mpop_source_t *src, size_t i, fhir_patient_t *out, err_t *e);
     void (*close)(mpop_source_t *src);
+    /* Optional: only resources of these types (NULL-terminated list, copied)
+     * are read by the measures run; a source may skip the others. Called by
+     * mpop_run before loading. */
+    void (*only_types)(mpop_source_t *src, const char *const *types);
 };
 
 /* A folder of FHIR NDJSON (Bulk Data: Patient.ndjson, Encounter.ndjson...).
@@ -50,7 +54,11 @@ struct mpop_source {
  * `tripod generate` writes them) give one run per patient, so loading walks
  * each file once, front to back: a streaming merge. Files not grouped so get
  * their runs sorted by patient: an index of byte offsets per patient. Lines
- * without a patient reference (Practitioner, Organization) are skipped. */
+ * without a patient reference (Practitioner, Organization) are skipped, and
+ * so are files holding only resource types no measure run retrieves
+ * (only_types; e.g. Immunization.ndjson). A patient's resources are parsed
+ * into the loading thread's JSON arena (jarena.h): they stay valid until the
+ * thread's next load. */
 int mpop_source_ndjson_dir(const char *dir, mpop_source_t **out, err_t *e);
 /* Statistics of an NDJSON source: lines indexed, lines skipped (no patient
  * reference), whether every file was grouped by patient. */
