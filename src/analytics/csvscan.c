@@ -109,6 +109,20 @@ int csv_col(const csv_file_t *f, const char *name)
     return -1;
 }
 
+/* Lets the kernel drop this process's pages of [b, e) of the mapping: whole
+ * pages inside the range only, since a neighbour may be reading the pages at
+ * either edge. The pages stay in the page cache and fault back in if touched
+ * again, so a file larger than memory is not counted whole in the resident
+ * set. */
+static void release_pages(const char *b, const char *e)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)b + page - 1) & ~(page - 1);
+    uintptr_t hi = (uintptr_t)e & ~(page - 1);
+    if (b && hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
 /* ---- splitting ---------------------------------------------------------- */
 
 typedef struct split_ctx {
@@ -128,6 +142,7 @@ static void count_quotes(void *vctx, int task, int worker)
         p++;
     }
     c->quotes[task] = n;
+    release_pages(c->f->data + c->nominal[task], end);
 }
 
 int csv_split(const csv_file_t *f, int want, int threads, csv_chunk_t **out)
@@ -193,12 +208,17 @@ void csv_reader_init(csv_reader_t *r, const csv_file_t *f, const csv_chunk_t *c,
     r->p = f->data + c->begin;
     r->end = f->data + c->end;
     r->quotes = c->quotes;
+    r->chunk_begin = r->p;
+    r->chunk_end = r->end;
 }
 
 void csv_reader_free(csv_reader_t *r)
 {
     mem_free(r->scratch);
     r->scratch = NULL;
+    if (r->chunk_begin && r->chunk_end > r->chunk_begin)
+        release_pages(r->chunk_begin, r->chunk_end);
+    r->chunk_begin = r->chunk_end = NULL;
 }
 
 long csv_line_of(const csv_file_t *f, size_t off)

@@ -69,10 +69,15 @@ typedef struct csv_reader {
     char *scratch; /* unescaped quoted fields */
     size_t scratch_cap, scratch_len;
     const char *rec; /* start of the current record */
+    const char *chunk_begin, *chunk_end;
 } csv_reader_t;
 
 void csv_reader_init(csv_reader_t *r, const csv_file_t *f, const csv_chunk_t *c,
                      const int16_t *slot_of_col, int ncols_map, int nslots);
+/* Frees the reader and lets the kernel drop the chunk's pages from this
+ * process (they stay in the page cache and fault back in if touched again),
+ * so that reading a file larger than memory does not count it all in the
+ * resident set. */
 void csv_reader_free(csv_reader_t *r);
 /* Fills fields[0..nslots-1] (empty spans for columns not present) and returns
  * 1, or 0 at the end of the chunk, or -1 for an unterminated quote (the place
