@@ -307,6 +307,37 @@ static const char *first_code(const json_t *cc)
     return jstr(jidx(cc, "coding", 0), "code");
 }
 
+/* The codes of every coding of a CodeableConcept or an array of them
+ * (Observation.category, MedicationRequest.category) joined with '|' in the
+ * order written, each once (store.h); NULL when none. A code holding '|' or
+ * past the list's room is left out. */
+static const char *all_codes(fctx_t *fx, const json_t *v)
+{
+    char list[256] = "";
+    size_t n = json_is_array(v) ? json_array_size(v) : json_is_object(v) ? 1 : 0;
+    for (size_t i = 0; i < n; i++) {
+        const json_t *cc = json_is_array(v) ? json_array_get(v, i) : v;
+        json_t *codings = json_object_get(cc, "coding");
+        for (size_t j = 0; j < json_array_size(codings); j++) {
+            const char *code = jstr(json_array_get(codings, j), "code");
+            if (code)
+                (void)store_list_add(list, sizeof list, code);
+        }
+    }
+    return list[0] ? arena_strdup(fx->a, list) : NULL;
+}
+
+/* A Quantity's value into *value and its unit (UCUM code, else the unit
+ * text) into *unit; nothing when it has no numeric value. */
+static void quantity_of(const json_t *q, double *value, const char **unit)
+{
+    json_t *v = json_object_get(q, "value");
+    if (!json_is_number(v))
+        return;
+    *value = json_number_value(v);
+    *unit = jstr(q, "code") ? jstr(q, "code") : jstr(q, "unit");
+}
+
 static int require_code(fctx_t *fx, const json_t *res, const char *key, const code_system_t *prefs,
                         const char **system, const char **code)
 {
@@ -575,7 +606,7 @@ static int map_observation(fctx_t *fx, const json_t *res)
     o.observation_id = id;
     o.encounter_id = ref_id(fx, json_object_get(res, "encounter"), "Encounter");
     o.status = jstr(res, "status");
-    o.category = first_code(jidx(res, "category", 0));
+    o.category = all_codes(fx, json_object_get(res, "category"));
     if ((rc = jwhen(fx, res, "effective", &o.effective_date, &o.effective_time)) != 0)
         return rc;
     o.data_source = "fhir";
@@ -670,6 +701,32 @@ static int map_medication(fctx_t *fx, const json_t *res, const char *kind)
         if (json_is_number(json_object_get(ds, "value")))
             m.days_supply = (int64_t)llround(json_number_value(json_object_get(ds, "value")));
         m.dosage_text = jstr(jidx(res, "dosageInstruction", 0), "text");
+    }
+    /* The order details (migration 3): the first dosage, as the eCQM
+     * libraries read it (singleton from dosageInstruction). */
+    m.category = all_codes(fx, json_object_get(res, "category"));
+    json_t *dosage = jidx(res, strcmp(kind, "statement") == 0 ? "dosage" : "dosageInstruction", 0);
+    json_t *dr = jidx(dosage, "doseAndRate", 0);
+    quantity_of(json_object_get(dr, "doseQuantity"), &m.dose_value, &m.dose_unit);
+    if (!json_object_get(dr, "doseQuantity")) /* a range: its high end (CMD: end of doseRange) */
+        quantity_of(json_object_get(json_object_get(dr, "doseRange"), "high"), &m.dose_value,
+                    &m.dose_unit);
+    json_t *rep = json_object_get(json_object_get(dosage, "timing"), "repeat");
+    json_t *freq = json_object_get(rep, "frequency");
+    if (json_is_integer(freq))
+        m.frequency = json_integer_value(freq);
+    if (json_is_number(json_object_get(rep, "period")))
+        m.period = json_number_value(json_object_get(rep, "period"));
+    m.period_unit = jstr(rep, "periodUnit");
+    if (strcmp(kind, "request") == 0) {
+        json_t *disp = json_object_get(res, "dispenseRequest");
+        m.intent = jstr(res, "intent");
+        json_t *rpt = json_object_get(disp, "numberOfRepeatsAllowed");
+        if (json_is_integer(rpt))
+            m.refills = json_integer_value(rpt);
+        quantity_of(json_object_get(disp, "quantity"), &m.quantity, &m.quantity_unit);
+    } else if (strcmp(kind, "dispense") == 0) {
+        quantity_of(json_object_get(res, "quantity"), &m.quantity, &m.quantity_unit);
     }
     m.data_source = "fhir";
     return stored(fx, store_put_medication(fx->c->s, &m, fx->e), IK_MEDICATION, NULL);

@@ -5,11 +5,15 @@
  *   encounter     -> Encounter (class, type, period, status)
  *   condition     -> Condition (category, clinical/verification status, onset,
  *                    abatement, recordedDate)
- *   observation   -> Observation; a blood-pressure panel stored as one row per
+ *   observation   -> Observation, one category per code of the stored
+ *                    '|'-joined list; a blood-pressure panel stored as one row per
  *                    component ("<id>/8480-6", "<id>/8462-4") is re-assembled
  *                    into one 85354-9 Observation with two components
  *   procedure     -> Procedure (performedDateTime)
- *   medication    -> MedicationRequest / MedicationDispense (RxNorm codes)
+ *   medication    -> MedicationRequest (intent, category, dosageInstruction,
+ *                    dispenseRequest: numberOfRepeatsAllowed, quantity,
+ *                    expectedSupplyDuration) / MedicationDispense (RxNorm
+ *                    codes)
  *   immunization  -> Immunization (CVX)
  * and from claims (docs/measures.md, "Claims as FHIR"):
  *   medical claim line with a CPT/HCPCS code -> an Encounter whose type is the
@@ -139,16 +143,45 @@ static void jcc(buf_t *b, const char *k, const char *sys, const char *code)
     jcoding(b, sys, code);
 }
 
-static void jcat(buf_t *b, const char *sys, const char *code)
+/* "category": one CodeableConcept per code of codes, a '|'-joined list
+ * (store.h: observation.category "social-history|survey"). */
+static void jcat(buf_t *b, const char *sys, const char *codes)
 {
-    if (!code || !code[0])
+    if (!codes || !codes[0])
         return;
     jkey(b, "category");
-    buf_puts(b, "[{\"coding\":[{\"system\":");
-    buf_json_str(b, sys, strlen(sys));
-    buf_puts(b, ",\"code\":");
-    buf_json_str(b, code, strlen(code));
-    buf_puts(b, "}]}]");
+    buf_putc(b, '[');
+    bool first = true;
+    for (const char *p = codes; p;) {
+        const char *end = strchr(p, '|');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n > 0) {
+            buf_puts(b, first ? "{\"coding\":[{\"system\":" : ",{\"coding\":[{\"system\":");
+            buf_json_str(b, sys, strlen(sys));
+            buf_puts(b, ",\"code\":");
+            buf_json_str(b, p, n);
+            buf_puts(b, "}]}");
+            first = false;
+        }
+        p = end ? end + 1 : NULL;
+    }
+    buf_putc(b, ']');
+}
+
+/* A UCUM Quantity {"value":v,"unit":u,"system":...,"code":u}; the unit
+ * parts only when u is given. */
+static void jquantity(buf_t *b, const char *k, double v, const char *unit)
+{
+    if (isnan(v))
+        return;
+    jkey(b, k);
+    buf_printf(b, "{\"value\":%.15g", v);
+    if (unit && unit[0]) {
+        jstr(b, "unit", unit);
+        jstr(b, "system", "http://unitsofmeasure.org");
+        jstr(b, "code", unit);
+    }
+    buf_putc(b, '}');
 }
 
 static void jref(buf_t *b, const char *k, const char *type, const char *id)
@@ -399,6 +432,51 @@ static int on_procedure(void *ctx, const store_procedure_t *r, err_t *e)
     return 0;
 }
 
+/* dosageInstruction: the stored first dosage (text, timing.repeat,
+ * doseAndRate[0].doseQuantity), as the eCQM libraries read it. */
+static void med_dosage(buf_t *b, const store_medication_t *r)
+{
+    bool timing = r->frequency != STORE_INT_NONE || !isnan(r->period) || r->period_unit;
+    if (!(r->dosage_text && r->dosage_text[0]) && !timing && isnan(r->dose_value))
+        return;
+    jkey(b, "dosageInstruction");
+    buf_puts(b, "[{");
+    jstr(b, "text", r->dosage_text);
+    if (timing) {
+        jkey(b, "timing");
+        buf_puts(b, "{\"repeat\":{");
+        if (r->frequency != STORE_INT_NONE) {
+            jkey(b, "frequency");
+            buf_printf(b, "%lld", (long long)r->frequency);
+        }
+        if (!isnan(r->period)) {
+            jkey(b, "period");
+            buf_printf(b, "%.15g", r->period);
+        }
+        jstr(b, "periodUnit", r->period_unit);
+        buf_puts(b, "}}");
+    }
+    if (!isnan(r->dose_value)) {
+        jkey(b, "doseAndRate");
+        buf_putc(b, '[');
+        buf_putc(b, '{');
+        jquantity(b, "doseQuantity", r->dose_value, r->dose_unit);
+        buf_puts(b, "}]");
+    }
+    buf_puts(b, "}]");
+}
+
+static void jdays(buf_t *b, const char *k, int64_t days)
+{
+    if (days == STORE_INT_NONE || days <= 0)
+        return;
+    jkey(b, k);
+    buf_printf(b,
+               "{\"value\":%lld,\"unit\":\"d\",\"system\":\"http://unitsofmeasure.org\""
+               ",\"code\":\"d\"}",
+               (long long)days);
+}
+
 static int on_medication(void *ctx, const store_medication_t *r, err_t *e)
 {
     (void)e;
@@ -411,23 +489,31 @@ static int on_medication(void *ctx, const store_medication_t *r, err_t *e)
         return 0; /* statements: no measure of the set reads them */
     begin(b, dispense ? "MedicationDispense" : "MedicationRequest", r->medication_id, r->person_id);
     jstr(b, "status", r->status ? r->status : (dispense ? "completed" : "active"));
+    if (!dispense) /* rows stored before migration 3 have no intent: orders */
+        jstr(b, "intent", r->intent ? r->intent : "order");
     if (!dispense)
-        jstr(b, "intent", "order");
+        jcat(b, "http://terminology.hl7.org/CodeSystem/medicationrequest-category", r->category);
     jcc(b, "medicationCodeableConcept", r->code_system, r->code);
     jref(b, "encounter", "Encounter", r->encounter_id);
     jdate(b, dispense ? "whenHandedOver" : "authoredOn", r->start_date);
-    if (r->days_supply != STORE_INT_NONE && r->days_supply > 0) {
-        jkey(b, dispense ? "daysSupply" : "dispenseRequest");
-        if (dispense)
-            buf_printf(b,
-                       "{\"value\":%lld,\"unit\":\"d\",\"system\":\"http://unitsofmeasure.org\""
-                       ",\"code\":\"d\"}",
-                       (long long)r->days_supply);
-        else
-            buf_printf(b,
-                       "{\"expectedSupplyDuration\":{\"value\":%lld,\"unit\":\"d\",\"system\":"
-                       "\"http://unitsofmeasure.org\",\"code\":\"d\"}}",
-                       (long long)r->days_supply);
+    if (dispense) {
+        jquantity(b, "quantity", r->quantity, r->quantity_unit);
+        jdays(b, "daysSupply", r->days_supply);
+        med_dosage(b, r);
+    } else {
+        med_dosage(b, r);
+        bool supply = r->days_supply != STORE_INT_NONE && r->days_supply > 0;
+        if (supply || r->refills != STORE_INT_NONE || !isnan(r->quantity)) {
+            jkey(b, "dispenseRequest");
+            buf_putc(b, '{');
+            if (r->refills != STORE_INT_NONE) {
+                jkey(b, "numberOfRepeatsAllowed");
+                buf_printf(b, "%lld", (long long)r->refills);
+            }
+            jquantity(b, "quantity", r->quantity, r->quantity_unit);
+            jdays(b, "expectedSupplyDuration", r->days_supply);
+            buf_putc(b, '}');
+        }
     }
     buf_puts(b, "}\n");
     return 0;

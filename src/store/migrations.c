@@ -251,10 +251,29 @@ static const char m2_sql[] =
     "  PRIMARY KEY (period_start, period_end, measure_id, group_id)\n"
     ")@WITHOUT_ROWID@;\n";
 
+/* Migration 3: the medication order details the eCQMs read from a
+ * MedicationRequest (CMS156 "more than one order" counts refills; the
+ * cumulative-duration library reads quantity, dose and timing). Nullable
+ * columns added at the end: rows stored before read them as missing.
+ * observation.category needs no DDL: it now holds every category of the
+ * resource joined with '|' (a single category reads as before). */
+static const char m3_sql[] = "ALTER TABLE medication ADD COLUMN intent TEXT;\n"
+                             "ALTER TABLE medication ADD COLUMN category TEXT;\n"
+                             "ALTER TABLE medication ADD COLUMN refills BIGINT;\n"
+                             "ALTER TABLE medication ADD COLUMN quantity @REAL@;\n"
+                             "ALTER TABLE medication ADD COLUMN quantity_unit TEXT;\n"
+                             "ALTER TABLE medication ADD COLUMN dose_value @REAL@;\n"
+                             "ALTER TABLE medication ADD COLUMN dose_unit TEXT;\n"
+                             "ALTER TABLE medication ADD COLUMN frequency BIGINT;\n"
+                             "ALTER TABLE medication ADD COLUMN period @REAL@;\n"
+                             "ALTER TABLE medication ADD COLUMN period_unit TEXT;\n";
+
 static const store_migration_t migrations[] = {
     { 1, "initial schema: organisations to source files", m1_sql, m1_sqlite, m1_pg },
     { 2, "results: analysis runs, patients, discharges, ED visits, gaps; measures", m2_sql, NULL,
       NULL },
+    { 3, "medication order details: intent, category, refills, quantity, dose, timing", m3_sql,
+      NULL, NULL },
 };
 
 const store_migration_t *store_migrations(int *n)

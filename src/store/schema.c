@@ -249,11 +249,30 @@ static const store_col_t procedure_cols[] = {
 #undef S
 #define S store_medication_t
 static const store_col_t medication_cols[] = {
-    K(S, medication_id, SC_TEXT), C(S, person_id, SC_TEXT),   C(S, encounter_id, SC_TEXT),
-    C(S, kind, SC_TEXT),          C(S, status, SC_TEXT),      C(S, code_system, SC_TEXT),
-    C(S, code, SC_TEXT),          C(S, start_date, SC_DATE),  C(S, end_date, SC_DATE),
-    C(S, days_supply, SC_INT),    C(S, dosage_text, SC_TEXT), C(S, prescriber_npi, SC_TEXT),
+    K(S, medication_id, SC_TEXT),
+    C(S, person_id, SC_TEXT),
+    C(S, encounter_id, SC_TEXT),
+    C(S, kind, SC_TEXT),
+    C(S, status, SC_TEXT),
+    C(S, code_system, SC_TEXT),
+    C(S, code, SC_TEXT),
+    C(S, start_date, SC_DATE),
+    C(S, end_date, SC_DATE),
+    C(S, days_supply, SC_INT),
+    C(S, dosage_text, SC_TEXT),
+    C(S, prescriber_npi, SC_TEXT),
     C(S, data_source, SC_TEXT),
+    /* migration 3 */
+    C(S, intent, SC_TEXT),
+    C(S, category, SC_TEXT),
+    C(S, refills, SC_INT),
+    C(S, quantity, SC_REAL),
+    C(S, quantity_unit, SC_TEXT),
+    C(S, dose_value, SC_REAL),
+    C(S, dose_unit, SC_TEXT),
+    C(S, frequency, SC_INT),
+    C(S, period, SC_REAL),
+    C(S, period_unit, SC_TEXT),
 };
 #undef S
 #define S store_immunization_t

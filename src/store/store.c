@@ -679,3 +679,36 @@ int store_time_parse(const char *s, size_t n, store_time_t *out)
     *out = (int64_t)d * 86400 + hh * 3600 + mm * 60 + ss - off;
     return 0;
 }
+
+/* ---- code lists ------------------------------------------------------------ */
+
+bool store_list_has(const char *list, const char *item)
+{
+    if (!list || !item || !item[0])
+        return false;
+    size_t n = strlen(item);
+    for (const char *p = list;;) {
+        const char *end = strchr(p, '|');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && memcmp(p, item, n) == 0)
+            return true;
+        if (!end)
+            return false;
+        p = end + 1;
+    }
+}
+
+int store_list_add(char *out, size_t n, const char *item)
+{
+    if (!item || !item[0] || strchr(item, '|') || n == 0)
+        return -1;
+    if (store_list_has(out, item))
+        return 0;
+    size_t len = strlen(out), in = strlen(item);
+    if (len + (len > 0) + in + 1 > n)
+        return -1;
+    if (len > 0)
+        out[len++] = '|';
+    memcpy(out + len, item, in + 1);
+    return 0;
+}

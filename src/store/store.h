@@ -334,7 +334,10 @@ typedef struct store_observation {
     const char *person_id;
     const char *encounter_id;
     const char *status;
-    const char *category; /* "vital-signs", "laboratory", "survey", "social-history" */
+    /* "vital-signs", "laboratory", "survey", "social-history"; several
+     * categories joined with '|' ("social-history|survey"): test one with
+     * store_list_has() */
+    const char *category;
     const char *code_system;
     const char *code;
     date_t effective_date;
@@ -376,6 +379,19 @@ typedef struct store_medication {
     const char *dosage_text;
     const char *prescriber_npi;
     const char *data_source;
+    /* Migration 3: the order details the eCQMs read (MedicationRequest;
+     * quantity and dose also from a MedicationDispense). Missing: NULL,
+     * STORE_INT_NONE, NAN. */
+    const char *intent;        /* "order", "plan", ...; a request without one reads as "order" */
+    const char *category;      /* "community", "discharge", ...; several joined with '|' */
+    int64_t refills;           /* dispenseRequest.numberOfRepeatsAllowed */
+    double quantity;           /* dispenseRequest.quantity / quantity: value */
+    const char *quantity_unit; /* its UCUM code ("mL", "{tbl}") */
+    double dose_value;         /* dosage[0].doseAndRate[0].doseQuantity */
+    const char *dose_unit;
+    int64_t frequency;       /* dosage[0].timing.repeat: frequency times per period */
+    double period;           /* period */
+    const char *period_unit; /* periodUnit: "s", "min", "h", "d", "wk", "mo", "a" */
 } store_medication_t;
 
 /* immunization — key: immunization_id. */
@@ -748,5 +764,14 @@ void store_time_format(store_time_t t, char out[STORE_TIME_FMT_LEN]);
  * bare date (midnight UTC), and HL7 TS "YYYYMMDD[HHMM[SS[.f]]][+/-ZZZZ]".
  * n bytes of s, blanks around ignored. Returns 0 or -1. */
 int store_time_parse(const char *s, size_t n, store_time_t *out);
+
+/* Code lists in one text column (observation.category, medication.category):
+ * the codes joined with '|', no empty items, no duplicates.
+ * store_list_has: whether list (NULL: empty) holds item exactly.
+ * store_list_add: appends item to the list in out (size n, NUL-terminated,
+ * "" when empty) unless it is there already; -1 when it does not fit or item
+ * is empty or holds a '|'. */
+bool store_list_has(const char *list, const char *item);
+int store_list_add(char *out, size_t n, const char *item);
 
 #endif

@@ -87,6 +87,52 @@ static void fill(store_t *st)
     o.value_num = 94;
     CHECK(store_put_observation(st, &o, &e) == 0, "obs: %s", e.msg);
 
+    /* several categories in one row ('|'-joined): smoking status is both
+     * social-history and survey (CMS138 reads survey) */
+    store_observation_init(&o);
+    o.observation_id = "A1-o2";
+    o.person_id = "A1";
+    o.status = "final";
+    o.category = "social-history|survey";
+    o.code_system = "LOINC";
+    o.code = "72166-2";
+    o.effective_date = D("2025-03-02");
+    o.value_system = "SNOMED";
+    o.value_code = "8517006";
+    CHECK(store_put_observation(st, &o, &e) == 0, "obs: %s", e.msg);
+
+    /* an order with its details (migration 3), and one stored without them */
+    store_medication_t md;
+    store_medication_init(&md);
+    md.medication_id = "A1-m1";
+    md.person_id = "A1";
+    md.kind = "request";
+    md.status = "active";
+    md.intent = "order";
+    md.category = "community";
+    md.code_system = "RXNORM";
+    md.code = "197591";
+    md.start_date = D("2025-03-02");
+    md.days_supply = 30;
+    md.dosage_text = "as directed";
+    md.refills = 3;
+    md.quantity = 60;
+    md.quantity_unit = "{tbl}";
+    md.dose_value = 1;
+    md.dose_unit = "{tbl}";
+    md.frequency = 2;
+    md.period = 1;
+    md.period_unit = "d";
+    CHECK(store_put_medication(st, &md, &e) == 0, "medication: %s", e.msg);
+    store_medication_init(&md);
+    md.medication_id = "A1-m2";
+    md.person_id = "A1";
+    md.kind = "request";
+    md.code_system = "RXNORM";
+    md.code = "197591";
+    md.start_date = D("2025-05-02");
+    CHECK(store_put_medication(st, &md, &e) == 0, "medication: %s", e.msg);
+
     /* B2: a professional claim, office visit 99213 with I10, and a colonoscopy line */
     store_med_claim_t m;
     store_med_claim_init(&m);
@@ -206,6 +252,43 @@ int main(int argc, char **argv)
         }
         CHECK(sbp == 152 && dbp == 94, "BP %g/%g", sbp, dbp);
         CHECK(!find(&a, "Observation", "A1-o1/8480-6"), "component rows stay components");
+        /* every stored category, each its own CodeableConcept */
+        json_t *smk = find(&a, "Observation", "A1-o2");
+        json_t *cats = json_object_get(smk, "category");
+        CHECK(json_array_size(cats) == 2 &&
+                  !strcmp(code0(json_array_get(cats, 0), &sys), "social-history") &&
+                  !strcmp(sys, "http://terminology.hl7.org/CodeSystem/observation-category") &&
+                  !strcmp(code0(json_array_get(cats, 1), NULL), "survey"),
+              "observation categories: %zu", json_array_size(cats));
+        /* the order's details as the eCQM libraries read them */
+        json_t *mr = find(&a, "MedicationRequest", "A1-m1");
+        json_t *dr = json_object_get(mr, "dispenseRequest");
+        json_t *dq = json_object_get(dr, "quantity");
+        json_t *esd = json_object_get(dr, "expectedSupplyDuration");
+        CHECK(mr && !strcmp(json_string_value(json_object_get(mr, "intent")), "order") &&
+                  json_integer_value(json_object_get(dr, "numberOfRepeatsAllowed")) == 3 &&
+                  json_number_value(json_object_get(dq, "value")) == 60 &&
+                  !strcmp(json_string_value(json_object_get(dq, "code")), "{tbl}") &&
+                  json_number_value(json_object_get(esd, "value")) == 30 &&
+                  !strcmp(code0(json_array_get(json_object_get(mr, "category"), 0), NULL),
+                          "community"),
+              "MedicationRequest dispenseRequest/intent/category");
+        json_t *di = json_array_get(json_object_get(mr, "dosageInstruction"), 0);
+        json_t *rep = json_object_get(json_object_get(di, "timing"), "repeat");
+        json_t *dose =
+            json_object_get(json_array_get(json_object_get(di, "doseAndRate"), 0), "doseQuantity");
+        CHECK(di && !strcmp(json_string_value(json_object_get(di, "text")), "as directed") &&
+                  json_integer_value(json_object_get(rep, "frequency")) == 2 &&
+                  json_number_value(json_object_get(rep, "period")) == 1 &&
+                  !strcmp(json_string_value(json_object_get(rep, "periodUnit")), "d") &&
+                  json_number_value(json_object_get(dose, "value")) == 1,
+              "MedicationRequest dosageInstruction");
+        /* a row without the details: an order, no dispenseRequest */
+        json_t *mr2 = find(&a, "MedicationRequest", "A1-m2");
+        CHECK(mr2 && !strcmp(json_string_value(json_object_get(mr2, "intent")), "order") &&
+                  !json_object_get(mr2, "dispenseRequest") &&
+                  !json_object_get(mr2, "dosageInstruction") && !json_object_get(mr2, "category"),
+              "MedicationRequest without details");
         json_t *cond = find(&a, "Condition", "A1-c1");
         CHECK(cond && !strcmp(code0(json_object_get(cond, "code"), NULL), "I10"), "A1 condition");
         /* claims: encounter typed by the CPT code, procedure, dx conditions (dotted) */

@@ -599,6 +599,86 @@ static void test_missing_values_roundtrip(void **state)
     mem_free(col);
 }
 
+/* Migration 3's medication order details and observation categories kept as
+ * a '|'-joined list: written and read back as given; a row without the
+ * details reads them as missing. */
+static void test_order_details_roundtrip(void **state)
+{
+    fx_t *f = *state;
+    put_patient(f->s, "P");
+    store_medication_t m;
+    store_medication_init(&m);
+    assert_null(m.intent);
+    assert_true(m.refills == STORE_INT_NONE && m.frequency == STORE_INT_NONE);
+    assert_true(isnan(m.quantity) && isnan(m.dose_value) && isnan(m.period));
+    m.medication_id = "M1";
+    m.person_id = "P";
+    m.kind = "request";
+    m.code_system = "RXNORM";
+    m.code = "197591";
+    m.start_date = date_from_ymd(2025, 3, 2);
+    m.days_supply = 30;
+    m.intent = "order";
+    m.category = "community|discharge";
+    m.refills = 3;
+    m.quantity = 2.5;
+    m.quantity_unit = "mL";
+    m.dose_value = 0.125;
+    m.dose_unit = "mg";
+    m.frequency = 2;
+    m.period = 1;
+    m.period_unit = "d";
+    OK(store_put_medication(f->s, &m, E));
+    store_medication_t bare;
+    store_medication_init(&bare);
+    bare.medication_id = "M2";
+    bare.person_id = "P";
+    bare.kind = "request";
+    bare.code = "197591";
+    OK(store_put_medication(f->s, &bare, E));
+    collect_t *col = mem_calloc(1, sizeof *col);
+    col->k = store_kind_def(SK_MEDICATION);
+    col->nwant = 2;
+    col->want[0].medication = m;
+    col->want[1].medication = bare;
+    OK(store_scan_medication(f->s, cb_medication, col, E));
+    assert_int_equal(col->seen, 2);
+
+    store_observation_t o;
+    store_observation_init(&o);
+    o.observation_id = "O1";
+    o.person_id = "P";
+    o.category = "social-history|survey";
+    o.code_system = "LOINC";
+    o.code = "72166-2";
+    OK(store_put_observation(f->s, &o, E));
+    memset(col, 0, sizeof *col);
+    col->k = store_kind_def(SK_OBSERVATION);
+    col->nwant = 1;
+    col->want[0].observation = o;
+    OK(store_scan_observation(f->s, cb_observation, col, E));
+    assert_int_equal(col->seen, 1);
+    mem_free(col);
+
+    /* the list helpers */
+    assert_true(store_list_has("social-history|survey", "survey"));
+    assert_true(store_list_has("social-history|survey", "social-history"));
+    assert_true(store_list_has("laboratory", "laboratory"));
+    assert_false(store_list_has("social-history|survey", "surv"));
+    assert_false(store_list_has("social-history|survey", "history"));
+    assert_false(store_list_has(NULL, "survey"));
+    assert_false(store_list_has("survey", ""));
+    char list[24] = "";
+    assert_int_equal(store_list_add(list, sizeof list, "social-history"), 0);
+    assert_int_equal(store_list_add(list, sizeof list, "survey"), 0);
+    assert_int_equal(store_list_add(list, sizeof list, "survey"), 0); /* once */
+    assert_string_equal(list, "social-history|survey");
+    assert_int_equal(store_list_add(list, sizeof list, "laboratory"), -1); /* no room */
+    assert_int_equal(store_list_add(list, sizeof list, "a|b"), -1);
+    assert_int_equal(store_list_add(list, sizeof list, ""), -1);
+    assert_string_equal(list, "social-history|survey");
+}
+
 static void test_key_errors_name_field(void **state)
 {
     fx_t *f = *state;
@@ -1421,6 +1501,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_open_errors),
         cmocka_unit_test_setup_teardown(test_roundtrip_every_kind, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_values_roundtrip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_order_details_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_errors_name_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
