@@ -7,8 +7,15 @@ Computed (same rules as docs/analytics.md):
   member months and cost by service category in the window (PMPM by category);
   attribution (plurality of allowed primary-care charges, step 1/2, ties);
   ED visits classified by the NYU (Johnston) table, counts by argmax class;
-  inpatient stays, index admissions and unplanned 30-day readmissions.
-CMS-HCC scoring is not written in SQL here (see docs/analytics.md).
+  inpatient stays, index admissions and unplanned 30-day readmissions;
+  CMS-HCC risk per patient (docs/hcc.md, docs/analytics.md): diagnoses of the
+  window's eligible claims (inpatient 11x/41x; outpatient bill types and
+  professional claims with an eligible CPT/HCPCS), age/sex edits, hierarchies,
+  demographic cell, originally disabled, Medicaid, interactions, payment-HCC
+  count, in V28 (and V24 when the payment year weights it), blended and
+  normalised as the engine writes patients.csv's risk_score; hcc_count is the
+  number of V28 payment HCCs. Agreement: patients whose score matches to 3
+  decimals and whose hcc_count is equal.
 
 usage: sql_peers.py --data DIR --engine-out DIR --as-of YYYY-MM-DD --refdata DIR
                     [--engines duckdb,sqlite] [--tools DIR]
@@ -158,7 +165,224 @@ FROM (SELECT s.*, CASE WHEN CAST(disp AS INTEGER) NOT IN (2,7,20)
         AND {days('disch', "(SELECT MIN(x) FROM (SELECT MAX(NULLIF(discharge_date,'')) AS x FROM medical_claim WHERE lower(claim_type)='institutional' AND " + tob + "='11' UNION ALL SELECT '" + as_of + "') t)")} >= 30
         THEN 1 ELSE 0 END AS idx FROM seq s) z
 WHERE disch >= '{ws}' AND disch <= '{as_of}';"""
+    q["hcc"] = hcc_query(as_of, ws, tob)
     return q
+
+
+def hcc_files(refdata, as_of):
+    """(table, path) of the CMS-HCC reference tables the engine reads for as_of."""
+    ty = hcc_payment(as_of)[4]
+    h = os.path.join(refdata, "hcc")
+    return [("ra_dx_cc", os.path.join(h, "ra_dx_to_cc_%d.csv" % ty)),
+            ("ra_coef", os.path.join(h, "ra_coefficients_%d.csv" % ty)),
+            ("ra_hier", os.path.join(h, "ra_hierarchies_2026.csv")),
+            ("ra_edits", os.path.join(h, "ra_dx_edits.csv")),
+            ("ra_cpt", os.path.join(h, "ra_eligible_cpt_hcpcs_2026.csv"))]
+
+
+# CMS-HCC payment settings by payment year (docs/hcc.md, hcc_payment_defaults):
+# (weight V24, weight V28), (normalisation V24, V28), MA coding adjustment.
+HCC_PAYMENT = {2024: ((0.67, 0.33), (1.146, 1.015), 0.059),
+               2025: ((0.33, 0.67), (1.153, 1.045), 0.059),
+               2026: ((0.0, 1.0), (1.0, 1.067), 0.059)}
+# Age/sex edits of V24, which ra_dx_edits.csv lacks (CMS macro V24I0ED1, as the
+# engine builds them in): (codes, sex, age_min, age_max, action, cc).
+HCC_V24_EDITS = [("D66 D67", "F", None, None, "override", 48),
+                 ("J410 J411 J418 J42 J430 J431 J432 J438 J439 J440 J441 J4481 J4489 J449 J982 J983",
+                  None, None, 17, "override", 112),
+                 ("F3481", None, 19, 5, "invalid", None)]
+# Diagnostic groups (a group is on when any of its HCCs is, after hierarchies)
+# and interactions (both terms on; DISABL = disabled) per model, as CMS's software.
+HCC_GROUPS = {
+    "V24": {"CANCER": [8, 9, 10, 11, 12], "DIABETES": [17, 18, 19], "CARD_RESP_FAIL": [82, 83, 84],
+            "CHF": [85], "COPDCF": [110, 111, 112], "RENAL": [134, 135, 136, 137, 138],
+            "SEPSIS": [2], "PRESSURE_ULCER": [157, 158, 159], "SUB_USE": [54, 55, 56],
+            "PSYCH": [57, 58, 59, 60], "HCC6": [6], "HCC39": [39], "HCC47": [47],
+            "SCHIZOPHRENIA": [57], "HCC77": [77], "SEIZURES": [79], "HCC96": [96],
+            "ASP_SPEC_BACT_PNEUM": [114], "HCC161": [161], "ARTIF_OPENINGS": [188]},
+    "V28": {"CANCER": [17, 18, 19, 20, 21, 22, 23], "DIABETES": [35, 36, 37, 38],
+            "CARD_RESP_FAIL": [211, 212, 213], "HF": [221, 222, 223, 224, 225, 226],
+            "CHR_LUNG": [276, 277, 278, 279, 280], "KIDNEY": [326, 327, 328, 329],
+            "SUB_USE": [135, 136, 137, 138, 139], "PSYCH": [151, 152, 153, 154, 155],
+            "NEURO": [180, 181, 182, 190, 191, 192, 195, 196, 198, 199],
+            "ULCER": [379, 380, 381, 382], "HCC238": [238]}}
+HCC_INTERACTIONS = {
+    "V24": [("HCC47_gCancer", "HCC47", "CANCER"), ("DIABETES_CHF", "DIABETES", "CHF"),
+            ("CHF_gCopdCF", "CHF", "COPDCF"), ("HCC85_gRenal_V24", "CHF", "RENAL"),
+            ("gCopdCF_CARD_RESP_FAIL", "COPDCF", "CARD_RESP_FAIL"), ("HCC85_HCC96", "CHF", "HCC96"),
+            ("gSubstanceUseDisorder_gPsych", "SUB_USE", "PSYCH"),
+            ("SEPSIS_PRESSURE_ULCER", "SEPSIS", "PRESSURE_ULCER"),
+            ("SEPSIS_ARTIF_OPENINGS", "SEPSIS", "ARTIF_OPENINGS"),
+            ("ART_OPENINGS_PRESS_ULCER", "ARTIF_OPENINGS", "PRESSURE_ULCER"),
+            ("gCopdCF_ASP_SPEC_B_PNEUM", "COPDCF", "ASP_SPEC_BACT_PNEUM"),
+            ("ASP_SPEC_B_PNEUM_PRES_ULC", "ASP_SPEC_BACT_PNEUM", "PRESSURE_ULCER"),
+            ("SEPSIS_ASP_SPEC_BACT_PNEUM", "SEPSIS", "ASP_SPEC_BACT_PNEUM"),
+            ("SCHIZOPHRENIA_gCopdCF", "SCHIZOPHRENIA", "COPDCF"),
+            ("SCHIZOPHRENIA_CHF", "SCHIZOPHRENIA", "CHF"),
+            ("SCHIZOPHRENIA_SEIZURES", "SCHIZOPHRENIA", "SEIZURES"),
+            ("DISABLED_HCC85", "DISABL", "CHF"), ("DISABLED_PRESSURE_ULCER", "DISABL", "PRESSURE_ULCER"),
+            ("DISABLED_HCC161", "DISABL", "HCC161"), ("DISABLED_HCC39", "DISABL", "HCC39"),
+            ("DISABLED_HCC77", "DISABL", "HCC77"), ("DISABLED_HCC6", "DISABL", "HCC6")],
+    "V28": [("DIABETES_HF_V28", "DIABETES", "HF"), ("HF_CHR_LUNG_V28", "HF", "CHR_LUNG"),
+            ("HF_KIDNEY_V28", "HF", "KIDNEY"), ("CHR_LUNG_CARD_RESP_FAIL_V28", "CHR_LUNG", "CARD_RESP_FAIL"),
+            ("HF_HCC238_V28", "HF", "HCC238"), ("gSubUseDisorder_gPsych_V28", "SUB_USE", "PSYCH"),
+            ("DISABLED_CANCER_V28", "DISABL", "CANCER"), ("DISABLED_NEURO_V28", "DISABL", "NEURO"),
+            ("DISABLED_HF_V28", "DISABL", "HF"), ("DISABLED_CHR_LUNG_V28", "DISABL", "CHR_LUNG"),
+            ("DISABLED_ULCER_V28", "DISABL", "ULCER")]}
+HCC_BANDS = [(0, 34, "0_34"), (35, 44, "35_44"), (45, 54, "45_54"), (55, 59, "55_59"), (60, 64, "60_64"),
+             (65, 69, "65_69"), (70, 74, "70_74"), (75, 79, "75_79"), (80, 84, "80_84"),
+             (85, 89, "85_89"), (90, 94, "90_94"), (95, 999, "95_GT")]
+HCC_NE_BANDS = HCC_BANDS[:5] + [(a, a, str(a)) for a in range(65, 70)] + HCC_BANDS[6:]
+
+
+def hcc_payment(as_of):
+    """The engine's default payment year (as_of's year + 1), its settings and table year."""
+    py = date.fromisoformat(as_of).year + 1
+    w, nrm, adj = HCC_PAYMENT.get(py, HCC_PAYMENT[2026])
+    return py, w, nrm, adj, (2025 if py <= 2025 else 2026)
+
+
+def hcc_query(as_of, ws, tob):
+    py, w, nrm, adj, _ = hcc_payment(as_of)
+    def vals(rows):
+        return ",".join("(" + ",".join("NULL" if v is None else "'%s'" % v if isinstance(v, str)
+                                       else repr(v) for v in r) + ")" for r in rows)
+    # V28 is always scored (hcc_count); V24 when its weight is not 0.
+    models = [("V24", w[0], nrm[0])] if w[0] > 0 else []
+    models.append(("V28", w[1], nrm[1]))
+    edits = [("V24", c, sx, lo, hi, act, cc) for codes, sx, lo, hi, act, cc in HCC_V24_EDITS
+             for c in codes.split()]
+    groups = [(m, g, cc) for m, gs in HCC_GROUPS.items() for g, ccs in gs.items() for cc in ccs]
+    inter = [(m, n, a, b) for m, xs in HCC_INTERACTIONS.items() for n, a, b in xs]
+    bands = [(lo, hi, lab, 0) for lo, hi, lab in HCC_BANDS] + [(lo, hi, lab, 1) for lo, hi, lab in HCC_NE_BANDS]
+    feb1 = "%04d-02-01" % py
+    mvals = ",".join("('%s','%s','%s')" % m for m in months(date.fromisoformat(as_of)))
+    dxcols = ", ".join("m.diagnosis_code_%d" % i for i in range(1, 26))
+    dxu = " UNION ALL ".join("SELECT person_id, upper(replace(trim(diagnosis_code_%d),'.','')) AS dx FROM h_edx"
+                             % i for i in range(1, 26))
+    return f"""
+CREATE TABLE h_model(model TEXT, weight DOUBLE, norm DOUBLE);
+INSERT INTO h_model VALUES {vals(models)};
+CREATE TABLE h_band(lo INTEGER, hi INTEGER, label TEXT, ne INTEGER);
+INSERT INTO h_band VALUES {vals(bands)};
+CREATE TABLE h_grp(model TEXT, grp TEXT, cc INTEGER);
+INSERT INTO h_grp VALUES {vals(groups)};
+CREATE TABLE h_int(model TEXT, name TEXT, a TEXT, b TEXT);
+INSERT INTO h_int VALUES {vals(inter)};
+CREATE TABLE h_months(ym TEXT, first TEXT, last TEXT);
+INSERT INTO h_months VALUES {mvals};
+CREATE TABLE h_dxcc AS SELECT DISTINCT CASE model_name WHEN 'CMS-HCC Model V24' THEN 'V24' ELSE 'V28' END AS model,
+  diagnosis_code AS dx, CAST(cc AS INTEGER) AS cc FROM ra_dx_cc
+  WHERE model_name IN ('CMS-HCC Model V24', 'CMS-HCC Model V28');
+CREATE TABLE h_coef AS SELECT CASE model_version WHEN 'C24' THEN 'V24' ELSE 'V28' END AS model,
+  coefficient AS name, CAST(value AS DOUBLE) AS value FROM ra_coef
+  WHERE model_domain = 'CMS-HCC' AND model_version IN ('C24', 'C28');
+CREATE TABLE h_pay AS SELECT DISTINCT model, CAST(substr(name, instr(name, '_') + 4) AS INTEGER) AS cc
+  FROM h_coef WHERE substr(name, instr(name, '_') + 1, 3) = 'HCC'
+  AND instr(substr(name, instr(name, '_') + 1), '_') = 0;
+CREATE TABLE h_hier AS SELECT DISTINCT model_version AS model, CAST(cc_parent AS INTEGER) AS parent,
+  CAST(cc_child AS INTEGER) AS child FROM ra_hier WHERE model_domain = 'CMS-HCC' AND model_version IN ('V24', 'V28');
+CREATE TABLE h_edit(model TEXT, dx TEXT, sex TEXT, age_min INTEGER, age_max INTEGER, action TEXT, cc INTEGER);
+INSERT INTO h_edit SELECT 'V28', icd10, CASE WHEN edit_type = 'sex' THEN CASE sex WHEN '1' THEN 'M' ELSE 'F' END END,
+  CASE WHEN edit_type = 'age' THEN CAST(NULLIF(age_min, '') AS INTEGER) END,
+  CASE WHEN edit_type = 'age' THEN CAST(NULLIF(age_max, '') AS INTEGER) END,
+  action, CAST(NULLIF(cc_override, '') AS INTEGER) FROM ra_edits WHERE model_name = 'CMS-HCC Model V28';
+CREATE TABLE h_edit24(model TEXT, dx TEXT, sex TEXT, age_min INTEGER, age_max INTEGER, action TEXT, cc INTEGER);
+INSERT INTO h_edit24 VALUES {vals(edits)};
+INSERT INTO h_edit SELECT * FROM h_edit24 b WHERE NOT EXISTS (SELECT 1 FROM h_edit f WHERE f.model = b.model AND f.dx = b.dx);
+CREATE TABLE h_cpt AS SELECT DISTINCT upper(trim(cpt_hcpcs_code)) AS code FROM ra_cpt;
+CREATE TABLE h_claim AS
+SELECT person_id, claim_id, MIN(claim_start_date) AS start,
+  MAX(substr(lower(trim(claim_type)), 1, 1)) AS ct, MAX({tob}) AS tob,
+  MAX(CASE WHEN upper(trim(hcpcs_code)) IN (SELECT code FROM h_cpt) THEN 1 ELSE 0 END) AS cpt_ok
+FROM medical_claim WHERE person_id IN (SELECT person_id FROM eligibility) GROUP BY person_id, claim_id;
+CREATE TABLE h_elig AS SELECT person_id, claim_id FROM h_claim
+WHERE start >= '{ws}' AND start <= '{as_of}'
+  AND ((ct = 'i' AND tob IN ('11', '41'))
+    OR (cpt_ok = 1 AND (ct = 'p' OR (ct = 'i' AND tob IN ('12','13','43','71','73','76','77','85','87')))));
+CREATE TABLE h_edx AS SELECT DISTINCT m.person_id, {dxcols} FROM medical_claim m
+  JOIN h_elig e ON e.person_id = m.person_id AND e.claim_id = m.claim_id;
+CREATE TABLE h_pdx AS SELECT DISTINCT person_id, dx FROM ({dxu}) t WHERE dx <> '';
+CREATE TABLE h_mm AS SELECT x.person_id, COUNT(DISTINCT m.ym) AS mm FROM eligibility x JOIN h_months m
+  ON x.enrollment_start_date <= m.last AND COALESCE(NULLIF(x.enrollment_end_date, ''), '9999-12-31') >= m.first
+GROUP BY x.person_id;
+CREATE TABLE h_person0 AS
+SELECT e.person_id, MAX(NULLIF(e.birth_date, '')) AS birth,
+  MAX(CASE WHEN lower(substr(trim(e.gender), 1, 1)) = 'f' THEN 'F' ELSE 'M' END) AS sex,
+  MAX(CASE WHEN trim(e.original_reason_entitlement_code) IN ('0','1','2','3','00','01','02','03')
+      THEN CAST(trim(e.original_reason_entitlement_code) AS INTEGER) END) AS orec,
+  MAX(CASE WHEN trim(e.dual_status_code) IN ('1','2','3','4','5','6','7','8','01','02','03','04','05','06','07','08')
+      THEN 1 ELSE 0 END) AS medicaid, COALESCE(MAX(k.mm), 0) AS mm
+FROM eligibility e LEFT JOIN h_mm k ON k.person_id = e.person_id GROUP BY e.person_id;
+CREATE TABLE h_person1 AS
+SELECT person_id, sex, medicaid, mm, orec,
+  CASE WHEN birth IS NULL THEN 70 ELSE
+    CASE WHEN CAST(substr('{feb1}', 1, 4) AS INTEGER) - CAST(substr(birth, 1, 4) AS INTEGER)
+              - CASE WHEN substr('{feb1}', 6, 5) < substr(birth, 6, 5) THEN 1 ELSE 0 END < 0 THEN 0
+         ELSE CAST(substr('{feb1}', 1, 4) AS INTEGER) - CAST(substr(birth, 1, 4) AS INTEGER)
+              - CASE WHEN substr('{feb1}', 6, 5) < substr(birth, 6, 5) THEN 1 ELSE 0 END END END AS age
+FROM h_person0;
+CREATE TABLE h_person AS
+SELECT p.*, CASE WHEN mm < 12 THEN 'NE' WHEN medicaid = 1 THEN CASE WHEN age >= 65 THEN 'CFA' ELSE 'CFD' END
+                 ELSE CASE WHEN age >= 65 THEN 'CNA' ELSE 'CND' END END AS seg,
+  CASE WHEN age < 65 AND oe <> 0 THEN 1 ELSE 0 END AS disabled,
+  CASE WHEN oe = 1 AND NOT (age < 65 AND oe <> 0) THEN 1 ELSE 0 END AS origds,
+  CASE WHEN mm < 12 THEN
+    CASE WHEN medicaid = 1 THEN 'MCAID' ELSE 'NMCAID' END || '_' ||
+    CASE WHEN age >= 65 AND oe = 1 THEN 'ORIGDIS' ELSE 'NORIGDIS' END || '_NE' || sex ||
+    CASE WHEN age = 64 AND oe = 0 THEN '65' ELSE (SELECT label FROM h_band b WHERE b.ne = 1 AND age BETWEEN b.lo AND b.hi) END
+  ELSE sex || (SELECT label FROM h_band b WHERE b.ne = 0 AND age BETWEEN b.lo AND b.hi) END AS demo
+FROM (SELECT q.*, COALESCE(orec, CASE WHEN age < 65 THEN 1 ELSE 0 END) AS oe FROM h_person1 q) p;
+CREATE TABLE h_cc AS
+SELECT DISTINCT x.person_id, d.model,
+  CASE WHEN ed.action = 'override' AND ed.ok = 1 THEN ed.cc ELSE d.cc END AS cc
+FROM h_pdx x JOIN h_dxcc d ON d.dx = x.dx JOIN h_model hm ON hm.model = d.model
+JOIN h_person p ON p.person_id = x.person_id
+LEFT JOIN (SELECT pp.person_id, ee.model, ee.dx, ee.action, ee.cc,
+             CASE WHEN (ee.sex IS NOT NULL AND ee.sex = pp.sex) OR (ee.sex IS NULL AND
+               ((ee.age_max IS NOT NULL AND pp.age <= ee.age_max) OR (ee.age_min IS NOT NULL AND pp.age >= ee.age_min)))
+             THEN 1 ELSE 0 END AS ok
+           FROM h_edit ee JOIN h_pdx px ON px.dx = ee.dx JOIN h_person pp ON pp.person_id = px.person_id) ed
+  ON ed.person_id = x.person_id AND ed.model = d.model AND ed.dx = x.dx
+WHERE ed.action IS NULL OR NOT (ed.action = 'invalid' AND ed.ok = 1);
+CREATE INDEX h_cc_i ON h_cc(person_id, model, cc);
+CREATE TABLE h_hcc AS
+SELECT c.person_id, c.model, c.cc FROM h_cc c JOIN h_pay y ON y.model = c.model AND y.cc = c.cc
+WHERE NOT EXISTS (SELECT 1 FROM h_hier h JOIN h_cc pc ON pc.cc = h.parent
+                  WHERE h.model = c.model AND h.child = c.cc AND pc.person_id = c.person_id AND pc.model = c.model);
+CREATE TABLE h_n AS SELECT person_id, model, COUNT(*) AS n FROM h_hcc GROUP BY person_id, model;
+CREATE TABLE h_gon AS
+SELECT DISTINCT h.person_id, h.model, g.grp FROM h_hcc h JOIN h_grp g ON g.model = h.model AND g.cc = h.cc
+UNION ALL SELECT p.person_id, m.model, 'DISABL' FROM h_person p CROSS JOIN h_model m WHERE p.disabled = 1;
+CREATE TABLE h_var AS
+SELECT p.person_id, m.model, p.demo AS var, 1 AS is_demo FROM h_person p CROSS JOIN h_model m
+UNION ALL SELECT h.person_id, h.model, 'HCC' || CAST(h.cc AS TEXT), 0 FROM h_hcc h
+UNION ALL SELECT p.person_id, m.model, CASE WHEN p.sex = 'F' THEN 'OriginallyDisabled_Female'
+  ELSE 'OriginallyDisabled_Male' END, 0 FROM h_person p CROSS JOIN h_model m WHERE p.origds = 1
+UNION ALL SELECT p.person_id, m.model, 'ORIGDS', 0 FROM h_person p CROSS JOIN h_model m WHERE p.origds = 1
+UNION ALL SELECT p.person_id, m.model, 'LTIMCAID', 0 FROM h_person p CROSS JOIN h_model m WHERE p.medicaid = 1
+UNION ALL SELECT a.person_id, a.model, i.name, 0 FROM h_int i
+  JOIN h_gon a ON a.model = i.model AND a.grp = i.a
+  JOIN h_gon b ON b.model = i.model AND b.grp = i.b AND b.person_id = a.person_id
+UNION ALL SELECT person_id, model, CASE WHEN n >= 10 THEN 'D10P' ELSE 'D' || CAST(n AS TEXT) END, 0 FROM h_n;
+CREATE TABLE h_raw AS
+SELECT v.person_id, v.model, SUM(c.value) AS raw, MAX(CASE WHEN v.is_demo = 1 THEN 1 ELSE 0 END) AS demo_ok
+FROM h_var v JOIN h_person p ON p.person_id = v.person_id
+JOIN h_coef c ON c.model = v.model AND c.name = p.seg || '_' || v.var
+WHERE p.seg <> 'NE' OR v.is_demo = 1
+GROUP BY v.person_id, v.model;
+CREATE TABLE h_blend AS
+SELECT r.person_id, SUM(CASE WHEN m.weight <> 0 AND m.norm > 0 THEN m.weight * r.raw / m.norm ELSE 0 END) AS pay,
+  MAX(CASE WHEN r.model = 'V28' THEN 1 ELSE 0 END) AS v28_ok
+FROM h_raw r JOIN h_model m ON m.model = r.model WHERE r.demo_ok = 1 GROUP BY r.person_id;
+CREATE TABLE h_ndx AS SELECT person_id, COUNT(*) AS ndx FROM h_pdx GROUP BY person_id;
+SELECT p.person_id,
+  CASE WHEN p.age <= 130 THEN COALESCE(b.pay, 0) ELSE 0 END * (1 - {adj}) AS score,
+  CASE WHEN p.age <= 130 AND b.v28_ok = 1 THEN COALESCE(n.n, 0) ELSE 0 END AS hcc_count,
+  COALESCE(x.ndx, 0) AS ndx
+FROM h_person p LEFT JOIN h_blend b ON b.person_id = p.person_id
+LEFT JOIN h_n n ON n.person_id = p.person_id AND n.model = 'V28'
+LEFT JOIN h_ndx x ON x.person_id = p.person_id ORDER BY p.person_id;"""
 
 
 def run_sqlite(a, q, refdata):
@@ -181,6 +405,8 @@ def run_sqlite(a, q, refdata):
     load("nyu", os.path.join(refdata, "ed", "nyu_ed_johnston_icd10.csv"))
     load("acute_dx", os.path.join(refdata, "readmission", "acute_diagnosis_icd_10_cm.csv"))
     load("planned_px", os.path.join(refdata, "readmission", "potentially_planned_icd_10_pcs.csv"))
+    for name, path in hcc_files(refdata, a.as_of):
+        load(name, path)
     con.execute("CREATE INDEX i1 ON medical_claim(person_id, claim_id)")
     t_load = time.time() - t0
     res, times = {}, {"load": t_load}
@@ -238,6 +464,8 @@ def run_duckdb(a, q, refdata):
                 % rc(os.path.join(refdata, "readmission", "acute_diagnosis_icd_10_cm.csv")))
     load.append("CREATE TABLE planned_px AS SELECT * FROM %s"
                 % rc(os.path.join(refdata, "readmission", "potentially_planned_icd_10_pcs.csv")))
+    for name, path in hcc_files(refdata, a.as_of):
+        load.append("CREATE TABLE %s AS SELECT * FROM %s" % (name, rc(path)))
     job = os.path.join(a.work, "duck_job.json")
     with open(job, "w") as f:
         json.dump({"load": load, "queries": q}, f)
@@ -254,12 +482,14 @@ def run_duckdb(a, q, refdata):
 def engine_results(out_dir):
     with open(os.path.join(out_dir, "population.json")) as f:
         pop = json.load(f)
-    att = {}
+    att, risk = {}, {}
     with open(os.path.join(out_dir, "patients.csv"), newline="") as f:
         for row in csv.DictReader(f):
             if row["attributed_npi"]:
                 att[row["person_id"]] = row["attributed_npi"]
+            risk[row["person_id"]] = (float(row["risk_score"]), int(row["hcc_count"]))
     cats = {k: round(float(v) * 100) for k, v in pop["cost"]["total_by_category"].items()}
+    pop["_risk"] = risk
     return pop, att, cats
 
 
@@ -278,6 +508,24 @@ def compare(name, res, pop, att, cats):
     agree["readmissions"] = (int(rr[0] or 0) == pop["utilization"]["ip_admits"]
                              and int(rr[1] or 0) == pop["readmissions"]["index_admissions"]
                              and int(rr[2] or 0) == pop["readmissions"]["unplanned_30d"])
+    # CMS-HCC: the engine prints risk_score with %.3f; a score agrees when it
+    # rounds to the printed value (within half a unit of the 3rd decimal).
+    er = pop["_risk"]
+    sr = {r[0]: (float(r[1]), int(r[2]), int(r[3])) for r in res["hcc"]}
+    bad = []
+    for p in sorted(set(er) | set(sr)):
+        e, q = er.get(p), sr.get(p)
+        if e is None or q is None or abs(q[0] - e[0]) > 0.0005 + 1e-9 or q[1] != e[1]:
+            bad.append((p, e, q))
+    agree["hcc"] = "%d/%d" % (len(set(er) | set(sr)) - len(bad), len(set(er) | set(sr)))
+    for p, e, q in bad[:5]:
+        print("  %s hcc %s: engine %s sql %s" % (
+            name, p, "risk %.3f hccs %d" % e if e else "-",
+            "risk %.6f hccs %d (%d distinct dx)" % q if q else "-"), file=sys.stderr)
+    many = sum(1 for q in sr.values() if q[2] > 64)
+    if many:  # the engine scores a patient's first 64 distinct diagnoses
+        print("  %s hcc: %d patients with more than 64 distinct eligible diagnoses" % (name, many),
+              file=sys.stderr)
     if not agree["cost_by_category"]:
         print("  %s cost: sql %s engine %s" % (name, sc, cats), file=sys.stderr)
     if not agree["ed_nyu"]:
