@@ -213,13 +213,17 @@ size_t str_copy(char *dst, const char *src, size_t cap)
 }
 
 /* FNV-1a, 64-bit: offset basis 14695981039346656037, prime 1099511628211. */
-uint64_t str_hash(const void *p, size_t n)
+uint64_t str_hash_add(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *b = p;
-    uint64_t h = UINT64_C(14695981039346656037);
     for (size_t i = 0; i < n; i++) {
         h ^= b[i];
         h *= UINT64_C(1099511628211);
     }
     return h;
+}
+
+uint64_t str_hash(const void *p, size_t n)
+{
+    return str_hash_add(STR_HASH_INIT, p, n);
 }

@@ -28,5 +28,9 @@ bool str_ends_with(const char *s, const char *suffix);
 size_t str_copy(char *dst, const char *src, size_t cap);
 /* 64-bit FNV-1a, for hash tables and content keys. */
 uint64_t str_hash(const void *p, size_t n);
+/* The same hash fed in pieces: h = STR_HASH_INIT, then h = str_hash_add(h, ...)
+ * for each piece; the result equals str_hash over the concatenation. */
+#define STR_HASH_INIT UINT64_C(14695981039346656037)
+uint64_t str_hash_add(uint64_t h, const void *p, size_t n);
 
 #endif

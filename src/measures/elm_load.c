@@ -95,13 +95,10 @@ const char *elm_intern(elm_engine_t *eng, const char *s)
 /* FNV-1a over "system|code" without building the key. */
 static uint64_t vs_hash(const char *system, const char *code)
 {
-    uint64_t h = 1469598103934665603ULL;
-    for (const char *p = system ? system : ""; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    h = (h ^ (unsigned char)'|') * 1099511628211ULL;
-    for (const char *p = code; *p; p++)
-        h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-    return h;
+    const char *s = system ? system : "";
+    uint64_t h = str_hash_add(STR_HASH_INIT, s, strlen(s));
+    h = str_hash_add(h, "|", 1);
+    return str_hash_add(h, code, strlen(code));
 }
 
 static bool vs_key_eq(const char *key, const char *system, const char *code)

@@ -4,6 +4,7 @@
  * scans back every column of every kind, so a mismatch fails it). The key
  * columns of each table come first, in key order.
  */
+#include "core/str.h"
 #include "store/store_impl.h"
 
 #include <math.h>
@@ -689,53 +690,43 @@ int store_list_unpack(const store_col_t *c, char *packed, void *rec)
     return p ? -1 : 0; /* more items than the list holds */
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= b[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 uint64_t store_row_hash(const store_table_t *t, const void *rec)
 {
-    uint64_t h = 14695981039346656037ULL;
+    uint64_t h = STR_HASH_INIT;
     for (int i = 0; i < t->ncols; i++) {
         const store_col_t *c = &t->cols[i];
         if (store_col_missing(rec, c)) {
-            h = fnv(h, "\x01", 1); /* distinct from any value, including "" */
+            h = str_hash_add(h, "\x01", 1); /* distinct from any value, including "" */
             continue;
         }
         switch (c->type) {
         case SC_TEXT: {
             const char *v = STORE_CFIELD(rec, c, const char *);
-            h = fnv(h, v, strlen(v) + 1); /* the NUL separates adjacent fields */
+            h = str_hash_add(h, v, strlen(v) + 1); /* the NUL separates adjacent fields */
             break;
         }
         case SC_INT:
         case SC_MONEY:
         case SC_TIME:
-            h = fnv(h, (const char *)rec + c->off, sizeof(int64_t));
+            h = str_hash_add(h, (const char *)rec + c->off, sizeof(int64_t));
             break;
         case SC_DATE:
-            h = fnv(h, (const char *)rec + c->off, sizeof(date_t));
+            h = str_hash_add(h, (const char *)rec + c->off, sizeof(date_t));
             break;
         case SC_REAL:
-            h = fnv(h, (const char *)rec + c->off, sizeof(double));
+            h = str_hash_add(h, (const char *)rec + c->off, sizeof(double));
             break;
         case SC_FLAG:
-            h = fnv(h, (const char *)rec + c->off, sizeof(int));
+            h = str_hash_add(h, (const char *)rec + c->off, sizeof(int));
             break;
         case SC_TEXT_LIST:
             for (int j = 0; j < c->n; j++) {
                 const char *v = (&STORE_CFIELD(rec, c, const char *))[j];
-                h = v ? fnv(h, v, strlen(v) + 1) : fnv(h, "\x01", 1);
+                h = v ? str_hash_add(h, v, strlen(v) + 1) : str_hash_add(h, "\x01", 1);
             }
             break;
         case SC_DATE_LIST:
-            h = fnv(h, (const char *)rec + c->off, sizeof(date_t) * (size_t)c->n);
+            h = str_hash_add(h, (const char *)rec + c->off, sizeof(date_t) * (size_t)c->n);
             break;
         }
     }

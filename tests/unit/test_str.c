@@ -184,6 +184,9 @@ static void test_hash_fnv1a(void **state)
     assert_true(str_hash("foobar", 6) == UINT64_C(0x85944171f73967e8));
     assert_true(str_hash("foobar", 3) == str_hash("foo", 3));
     assert_true(str_hash("ab", 2) != str_hash("ba", 2));
+    /* Fed in pieces it is the same hash as over the whole. */
+    assert_true(str_hash_add(str_hash_add(STR_HASH_INIT, "foo", 3), "bar", 3) ==
+                UINT64_C(0x85944171f73967e8));
 }
 
 int main(void)
