@@ -131,41 +131,21 @@ static size_t next_cap(size_t cap, size_t need)
     return cap;
 }
 
-void engine_med_reserve(med_tab_t *tab, size_t n)
-{
-    if (n <= tab->cap)
-        return;
-    size_t cap = next_cap(tab->cap, n);
-    MED_COLS(GROW_COL)
-    tab->cap = cap;
-}
-
-static void rx_reserve(rx_tab_t *tab, size_t n)
-{
-    if (n <= tab->cap)
-        return;
-    size_t cap = next_cap(tab->cap, n);
-    RX_COLS(GROW_COL)
-    tab->cap = cap;
-}
-
-static void lab_reserve(lab_tab_t *tab, size_t n)
-{
-    if (n <= tab->cap)
-        return;
-    size_t cap = next_cap(tab->cap, n);
-    LAB_COLS(GROW_COL)
-    tab->cap = cap;
-}
-
-static void span_reserve(span_tab_t *tab, size_t n)
-{
-    if (n <= tab->cap)
-        return;
-    size_t cap = next_cap(tab->cap, n);
-    SPAN_COLS(GROW_COL)
-    tab->cap = cap;
-}
+/* One reserve function per columnar table: grows every column together. */
+#define DEFINE_RESERVE(linkage, name, tab_t, COLS)                                                 \
+    linkage void name(tab_t *tab, size_t n)                                                        \
+    {                                                                                              \
+        if (n <= tab->cap)                                                                         \
+            return;                                                                                \
+        size_t cap = next_cap(tab->cap, n);                                                        \
+        COLS(GROW_COL)                                                                             \
+        tab->cap = cap;                                                                            \
+    }
+DEFINE_RESERVE(, engine_med_reserve, med_tab_t, MED_COLS)
+DEFINE_RESERVE(static, rx_reserve, rx_tab_t, RX_COLS)
+DEFINE_RESERVE(static, lab_reserve, lab_tab_t, LAB_COLS)
+DEFINE_RESERVE(static, span_reserve, span_tab_t, SPAN_COLS)
+#undef DEFINE_RESERVE
 
 static void codes_push(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
 {
