@@ -6,6 +6,7 @@
  * object is only read (see the header on threads).
  */
 #include "analytics/hcc_tables.h"
+#include "core/csvread.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -189,8 +190,7 @@ static int model_by_name(const char *const names[HCC_MODEL_COUNT], const char *s
 }
 
 /* ------------------------------------------------------------------------ */
-/* A CSV reader over a file held in memory: one record per line (none of the
- * tables has a line break inside a field), RFC 4180 quoting within a line. */
+/* A table file held in memory, its records read by core/csvread.h. */
 
 #define CSV_MAX_FIELDS 12
 #define CSV_MAX_BYTES  ((size_t)64 << 20)
@@ -198,8 +198,9 @@ static int model_by_name(const char *const names[HCC_MODEL_COUNT], const char *s
 typedef struct csv_reader {
     char path[1024];
     char *data;
-    size_t len, pos;
-    long line; /* number of the line last read */
+    size_t len;
+    csvr_t csv;
+    long line; /* the line where the record last read starts */
     char *f[CSV_MAX_FIELDS];
     int nf;
 } csv_reader_t;
@@ -238,80 +239,34 @@ static int csv_open(csv_reader_t *r, const char *dir, const char *name, err_t *e
     if (bad)
         return err_at(e, ERR_IO, r->path, 0, 0, NULL, "read error");
     r->data[r->len] = '\0';
-    if (memchr(r->data, '\0', r->len))
-        return err_at(e, ERR_INPUT, r->path, 0, 0, NULL, "binary data (NUL byte) in a CSV file");
+    csvr_init(&r->csv, r->path, r->data, r->len);
     return 0;
-}
-
-/* Records a syntax error at column col of the current line; returns -1. */
-static int csv_syntax(const csv_reader_t *r, err_t *e, long col, const char *what)
-{
-    err_at(e, ERR_INPUT, r->path, r->line, col, NULL, "%s", what);
-    return -1;
 }
 
 static void csv_close(csv_reader_t *r)
 {
+    if (r->data)
+        csvr_free(&r->csv);
     mem_free(r->data);
     r->data = NULL;
 }
 
-/* Reads the next non-blank line into r->f[0..nf-1] (NUL-terminated, in
- * place). Returns 1 for a row, 0 at the end, -1 on error (e filled). */
+/* Reads the next record into r->f[0..nf-1] (NUL-terminated, in place; blank
+ * lines skipped). Returns 1 for a row, 0 at the end, -1 on error (e filled). */
 static int csv_next(csv_reader_t *r, err_t *e)
 {
-    for (;;) {
-        if (r->pos >= r->len)
-            return 0;
-        char *s = r->data + r->pos;
-        char *nl = memchr(s, '\n', r->len - r->pos);
-        char *end = nl ? nl : r->data + r->len;
-        r->pos = nl ? (size_t)(nl - r->data) + 1 : r->len;
-        r->line++;
-        if (end > s && end[-1] == '\r')
-            end--;
-        *end = '\0';
-        if (end == s)
-            continue; /* a blank line */
-        r->nf = 0;
-        char *p = s;
-        for (;;) {
-            if (r->nf == CSV_MAX_FIELDS)
-                return csv_syntax(r, e, 0, "too many fields");
-            char *w = p;
-            r->f[r->nf++] = w;
-            if (*p == '"') {
-                p++;
-                for (;;) {
-                    if (*p == '\0')
-                        return csv_syntax(r, e, (long)(p - s) + 1, "unterminated quoted field");
-                    if (*p == '"') {
-                        if (p[1] != '"')
-                            break;
-                        p++;
-                    }
-                    *w++ = *p++;
-                }
-                p++; /* the closing quote */
-                if (*p != ',' && *p != '\0')
-                    return csv_syntax(r, e, (long)(p - s) + 1, "text after a closing quote");
-            } else {
-                while (*p && *p != ',') {
-                    if (*p == '"')
-                        return csv_syntax(r, e, (long)(p - s) + 1,
-                                          "quote inside an unquoted field");
-                    p++;
-                }
-                w = p;
-            }
-            char sep = *p;
-            *w = '\0';
-            if (sep == '\0')
-                break;
-            p++;
-        }
-        return 1;
+    int rc = csvr_next(&r->csv, e);
+    if (rc <= 0)
+        return rc;
+    r->line = r->csv.rec_line;
+    if (r->csv.nfields > CSV_MAX_FIELDS) {
+        err_at(e, ERR_INPUT, r->path, r->line, 0, NULL, "too many fields");
+        return -1;
     }
+    r->nf = (int)r->csv.nfields;
+    for (int i = 0; i < r->nf; i++)
+        r->f[i] = r->csv.fields[i].s;
+    return 1;
 }
 
 /* Reads the header and checks it names exactly the expected columns.

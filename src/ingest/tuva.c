@@ -17,7 +17,7 @@
 #include "core/mem.h"
 #include "core/money.h"
 #include "core/str.h"
-#include "ingest/csvread.h"
+#include "core/csvread.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 
 #include "core/buf.h"
 #include "core/mem.h"
-#include "ingest/csvread.h"
+#include "core/csvread.h"
 
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* csvread.c — the in-place CSV reader (see csvread.h). */
-#include "ingest/csvread.h"
+#include "core/csvread.h"
 
 #include "core/mem.h"
 

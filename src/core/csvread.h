@@ -14,8 +14,8 @@
  * 1-based line and column (bytes) where it starts, so that an importer can say
  * "file:line:col" for a bad value.
  */
-#ifndef TRIPOD_INGEST_CSVREAD_H
-#define TRIPOD_INGEST_CSVREAD_H
+#ifndef TRIPOD_CORE_CSVREAD_H
+#define TRIPOD_CORE_CSVREAD_H
 
 #include "core/err.h"
 
