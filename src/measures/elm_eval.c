@@ -53,7 +53,11 @@ struct elm_ctx {
         const cql_value_t *v;
         const char *code_path;
         const cql_value_t **codes;
+        const vs_code_t **entries; /* codes' entries in the value-set code table */
         int ncodes;
+        bool flags;     /* dnp and cancelled are known */
+        bool dnp;       /* doNotPerform true */
+        bool cancelled; /* status "cancelled" */
     } * rc;
     const cql_value_t *sort_item;
     bool failed;
@@ -139,6 +143,10 @@ void elm_ctx_begin(elm_ctx_t *c, json_t *const *resources, size_t n)
         if (t == used) {
             if (used == (int)(sizeof c->types / sizeof c->types[0]))
                 continue; /* more types than any measure reads: the rest are ignored */
+            /* The retrieves' interned name, so that they compare pointers. */
+            for (int k = 0; k < c->eng->nrtypes; k++)
+                if (strcmp(c->eng->rtypes[k], rt) == 0)
+                    rt = c->eng->rtypes[k];
             c->types[t].type = rt;
             c->types[t].n = 0;
             used++;
@@ -876,13 +884,17 @@ native_fn elm_fhirhelpers_native(const char *name)
 
 /* ---- retrieve ---- */
 
-static bool codes_match(elm_ctx_t *c, const cql_value_t *const *codes, int n, const elm_vs_t *vs,
+/* Whether one of codes is in vs, or matches wanted (cmp '=' equal, else
+ * equivalent). entries: the codes' value-set table entries when known. */
+static bool codes_match(elm_ctx_t *c, const cql_value_t *const *codes,
+                        const vs_code_t *const *entries, int n, const elm_vs_t *vs,
                         const cql_value_t *wanted, char cmp)
 {
     for (int i = 0; i < n; i++) {
         const cql_value_t *cd = codes[i];
         if (vs) {
-            if (elm_vs_contains(vs, cd->u.code.system, cd->u.code.code))
+            if (elm_vs_has(vs, entries ? entries[i]
+                                       : elm_vs_code(c->eng, cd->u.code.system, cd->u.code.code)))
                 return true;
             continue;
         }
@@ -904,7 +916,7 @@ static bool code_in(elm_ctx_t *c, const cql_value_t *codes_v, const elm_vs_t *vs
 {
     const cql_value_t **codes;
     int n = cql_codes_of(A, codes_v, &codes);
-    return codes_match(c, codes, n, vs, wanted, cmp);
+    return codes_match(c, codes, NULL, n, vs, wanted, cmp);
 }
 
 static bool has_code(json_t *cc, const char *code)
@@ -948,28 +960,28 @@ static const cql_value_t *eval_retrieve(elm_ctx_t *c, const node_t *n)
     cql_lb_t lb = { 0 };
     const struct rtype_bucket *b = NULL;
     for (int t = 0; t < c->ntypes && !b; t++)
-        if (c->types[t].n && strcmp(c->types[t].type, r->type) == 0)
+        if (c->types[t].n && c->types[t].type == r->type) /* both interned */
             b = &c->types[t];
+    bool requests = b && (!strcmp(r->type, "MedicationRequest") || !strcmp(r->type, "ServiceRequest"));
     for (size_t k = 0; b && k < b->n; k++) {
         json_t *res = c->res[b->idx[k]];
-        const char *rt = r->type;
-        json_t *dnp = json_object_get(res, "doNotPerform");
-        if (r->profile == RP_NOT_REQUESTED && !json_is_true(dnp))
-            continue;
-        if (r->profile == RP_NONE &&
-            (!strcmp(rt, "MedicationRequest") || !strcmp(rt, "ServiceRequest")) &&
-            json_is_true(dnp))
-            continue;
-        if (r->profile == RP_NOT_DONE) {
+        struct res_cache *rc = &c->rc[b->idx[k]];
+        if (!rc->flags) {
             const char *st = json_string_value(json_object_get(res, "status"));
-            if (!st || strcmp(st, "cancelled") != 0)
-                continue;
+            rc->dnp = json_is_true(json_object_get(res, "doNotPerform"));
+            rc->cancelled = st && strcmp(st, "cancelled") == 0;
+            rc->flags = true;
         }
+        if (r->profile == RP_NOT_REQUESTED && !rc->dnp)
+            continue;
+        if (r->profile == RP_NONE && requests && rc->dnp)
+            continue;
+        if (r->profile == RP_NOT_DONE && !rc->cancelled)
+            continue;
         /* FHIR vital-signs profiles: the fixed LOINC code and category vital-signs. */
         if (r->fixed_code && (!has_code(json_object_get(res, "code"), r->fixed_code) ||
                               !has_category(res, "vital-signs")))
             continue;
-        struct res_cache *rc = &c->rc[b->idx[k]];
         if (!rc->v)
             rc->v = cql_fhir(A, res, NULL);
         const cql_value_t *rv = rc->v;
@@ -979,9 +991,17 @@ static const cql_value_t *eval_retrieve(elm_ctx_t *c, const node_t *n)
                 const cql_value_t **codes;
                 rc->ncodes = cql_codes_of(A, cv, &codes);
                 rc->codes = codes;
+                rc->entries = NULL;
                 rc->code_path = r->code_path;
             }
-            if (!codes_match(c, rc->codes, rc->ncodes, vs, wanted, r->comparator))
+            if (vs && !rc->entries && rc->ncodes) {
+                const vs_code_t **en = arena_alloc(A, (size_t)rc->ncodes * sizeof *en);
+                for (int i = 0; i < rc->ncodes; i++)
+                    en[i] = elm_vs_code(c->eng, rc->codes[i]->u.code.system,
+                                        rc->codes[i]->u.code.code);
+                rc->entries = en;
+            }
+            if (!codes_match(c, rc->codes, rc->entries, rc->ncodes, vs, wanted, r->comparator))
                 continue;
         }
         cql_lb_push(A, &lb, rv);

@@ -164,10 +164,18 @@ struct elm_lib {
 
 struct elm_vs {
     const char *url;
-    size_t cap; /* power of two */
-    size_t n;
-    char **keys; /* "system|code", NULL = empty */
+    uint32_t idx; /* in the engine's vsets */
+    size_t n;     /* codes */
 };
+
+/* A code some value set holds, in the engine-wide code table: each distinct
+ * system|code once, with the value sets holding it. A resource's codes are
+ * looked up once per patient; each retrieve then only tests membership. */
+typedef struct vs_code {
+    char *key;    /* "system|code" */
+    uint32_t *vs; /* indices of the value sets holding it */
+    uint32_t n, cap;
+} vs_code_t;
 
 struct elm_engine {
     arena_t *arena; /* nodes, interned strings, defs */
@@ -182,12 +190,33 @@ struct elm_engine {
     /* resource types of the compiled retrieves (interned) */
     const char **rtypes;
     int nrtypes;
+    /* every code of every value set (vs_code_t), by open addressing */
+    vs_code_t *codes;
+    size_t ncodes, capcodes;
+    uint32_t *cslot; /* code index + 1; 0 empty */
+    size_t ncslot;   /* power of two */
+    /* retrieves by value set or without codes, shared by identical ones
+     * (one memo slot: many libraries retrieve [Encounter: "Office Visit"]) */
+    node_t **retr;
+    int nretr, capretr;
 };
 
 /* Interns s (engine lifetime). */
 const char *elm_intern(elm_engine_t *eng, const char *s);
 elm_vs_t *elm_find_vs(elm_engine_t *eng, const char *url);
-bool elm_vs_contains(const elm_vs_t *vs, const char *system, const char *code);
+/* The code table's entry for system|code (system may be NULL), or NULL when
+ * no value set holds it. */
+const vs_code_t *elm_vs_code(const elm_engine_t *eng, const char *system, const char *code);
+/* Whether the value set holds the code (entry from elm_vs_code; NULL: no). */
+static inline bool elm_vs_has(const elm_vs_t *vs, const vs_code_t *cd)
+{
+    if (!cd)
+        return false;
+    for (uint32_t i = 0; i < cd->n; i++)
+        if (cd->vs[i] == vs->idx)
+            return true;
+    return false;
+}
 /* The native FHIRHelpers function called name, or NULL. */
 native_fn elm_fhirhelpers_native(const char *name);
 /* Runtime: raises an error in ctx. */

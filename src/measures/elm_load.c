@@ -44,14 +44,16 @@ void elm_engine_free(elm_engine_t *eng)
     for (int i = 0; i < eng->nlibs; i++)
         lib_free(eng->libs[i]);
     mem_free(eng->libs);
-    for (int i = 0; i < eng->nvs; i++) {
-        elm_vs_t *vs = eng->vsets[i];
-        for (size_t k = 0; k < vs->cap; k++)
-            mem_free(vs->keys[k]);
-        mem_free(vs->keys);
-        mem_free(vs);
-    }
+    for (int i = 0; i < eng->nvs; i++)
+        mem_free(eng->vsets[i]);
     mem_free(eng->vsets);
+    for (size_t i = 0; i < eng->ncodes; i++) {
+        mem_free(eng->codes[i].key);
+        mem_free(eng->codes[i].vs);
+    }
+    mem_free(eng->codes);
+    mem_free(eng->cslot);
+    mem_free(eng->retr);
     mem_free(eng->itab);
     mem_free(eng->rtypes);
     arena_free(eng->arena);
@@ -108,57 +110,70 @@ static bool vs_key_eq(const char *key, const char *system, const char *code)
     return strncmp(key, s, sl) == 0 && key[sl] == '|' && strcmp(key + sl + 1, code) == 0;
 }
 
-static void vs_add(elm_vs_t *vs, const char *system, const char *code)
+/* The slot of system|code in the code table: its entry's slot, or the empty
+ * slot where it would go. */
+static size_t code_slot(const elm_engine_t *eng, const char *system, const char *code)
+{
+    size_t h = vs_hash(system, code) & (eng->ncslot - 1);
+    while (eng->cslot[h] && !vs_key_eq(eng->codes[eng->cslot[h] - 1].key, system, code))
+        h = (h + 1) & (eng->ncslot - 1);
+    return h;
+}
+
+static void code_table_grow(elm_engine_t *eng)
+{
+    size_t ns = eng->ncslot ? eng->ncslot * 2 : 1024;
+    uint32_t *t = mem_calloc(ns, sizeof *t);
+    for (size_t i = 0; i < eng->ncodes; i++) {
+        const char *key = eng->codes[i].key;
+        size_t h = str_hash(key, strlen(key)) & (ns - 1);
+        while (t[h])
+            h = (h + 1) & (ns - 1);
+        t[h] = (uint32_t)(i + 1);
+    }
+    mem_free(eng->cslot);
+    eng->cslot = t;
+    eng->ncslot = ns;
+}
+
+static void vs_add(elm_engine_t *eng, elm_vs_t *vs, const char *system, const char *code)
 {
     if (!code)
         return;
-    if ((vs->n + 1) * 2 > vs->cap) {
-        size_t cap = vs->cap ? vs->cap * 2 : 64;
-        char **t = mem_calloc(cap, sizeof *t);
-        for (size_t i = 0; i < vs->cap; i++) {
-            if (!vs->keys[i])
-                continue;
-            const char *bar = strchr(vs->keys[i], '|');
-            char sys[512];
-            size_t sl = (size_t)(bar - vs->keys[i]);
-            memcpy(sys, vs->keys[i], sl < sizeof sys ? sl : sizeof sys - 1);
-            sys[sl < sizeof sys ? sl : sizeof sys - 1] = 0;
-            size_t h = vs_hash(sys, bar + 1) & (cap - 1);
-            while (t[h])
-                h = (h + 1) & (cap - 1);
-            t[h] = vs->keys[i];
+    if ((eng->ncodes + 1) * 2 > eng->ncslot)
+        code_table_grow(eng);
+    size_t h = code_slot(eng, system, code);
+    if (!eng->cslot[h]) {
+        if (eng->ncodes == eng->capcodes) {
+            eng->capcodes = eng->capcodes ? eng->capcodes * 2 : 1024;
+            eng->codes = mem_realloc(eng->codes, eng->capcodes * sizeof *eng->codes);
         }
-        mem_free(vs->keys);
-        vs->keys = t;
-        vs->cap = cap;
+        size_t sl = system ? strlen(system) : 0, cl = strlen(code);
+        char *key = mem_alloc(sl + cl + 2);
+        if (sl)
+            memcpy(key, system, sl);
+        key[sl] = '|';
+        memcpy(key + sl + 1, code, cl + 1);
+        eng->codes[eng->ncodes] = (vs_code_t){ .key = key };
+        eng->cslot[h] = (uint32_t)++eng->ncodes;
     }
-    size_t h = vs_hash(system, code) & (vs->cap - 1);
-    while (vs->keys[h]) {
-        if (vs_key_eq(vs->keys[h], system, code))
-            return;
-        h = (h + 1) & (vs->cap - 1);
+    vs_code_t *cd = &eng->codes[eng->cslot[h] - 1];
+    if (elm_vs_has(vs, cd))
+        return; /* listed twice in one value set */
+    if (cd->n == cd->cap) {
+        cd->cap = cd->cap ? cd->cap * 2 : 2;
+        cd->vs = mem_realloc(cd->vs, cd->cap * sizeof *cd->vs);
     }
-    size_t sl = system ? strlen(system) : 0, cl = strlen(code);
-    char *key = mem_alloc(sl + cl + 2);
-    if (sl)
-        memcpy(key, system, sl);
-    key[sl] = '|';
-    memcpy(key + sl + 1, code, cl + 1);
-    vs->keys[h] = key;
+    cd->vs[cd->n++] = vs->idx;
     vs->n++;
 }
 
-bool elm_vs_contains(const elm_vs_t *vs, const char *system, const char *code)
+const vs_code_t *elm_vs_code(const elm_engine_t *eng, const char *system, const char *code)
 {
-    if (!code || vs->cap == 0)
-        return false;
-    size_t h = vs_hash(system, code) & (vs->cap - 1);
-    while (vs->keys[h]) {
-        if (vs_key_eq(vs->keys[h], system, code))
-            return true;
-        h = (h + 1) & (vs->cap - 1);
-    }
-    return false;
+    if (!code || !eng->ncslot)
+        return NULL;
+    size_t h = code_slot(eng, system, code);
+    return eng->cslot[h] ? &eng->codes[eng->cslot[h] - 1] : NULL;
 }
 
 elm_vs_t *elm_find_vs(elm_engine_t *eng, const char *url)
@@ -169,17 +184,17 @@ elm_vs_t *elm_find_vs(elm_engine_t *eng, const char *url)
     return NULL;
 }
 
-static void vs_contains(elm_vs_t *vs, json_t *contains)
+static void vs_contains(elm_engine_t *eng, elm_vs_t *vs, json_t *contains)
 {
     size_t i;
     json_t *c;
     json_array_foreach(contains, i, c)
     {
-        vs_add(vs, json_string_value(json_object_get(c, "system")),
+        vs_add(eng, vs, json_string_value(json_object_get(c, "system")),
                json_string_value(json_object_get(c, "code")));
         json_t *sub = json_object_get(c, "contains");
         if (json_is_array(sub))
-            vs_contains(vs, sub);
+            vs_contains(eng, vs, sub);
     }
 }
 
@@ -192,6 +207,7 @@ static int load_valueset(elm_engine_t *eng, json_t *r, const char *path, err_t *
     if (!vs) {
         vs = mem_calloc(1, sizeof *vs);
         vs->url = elm_intern(eng, url);
+        vs->idx = (uint32_t)eng->nvs;
         if (eng->nvs == eng->capvs) {
             eng->capvs = eng->capvs ? eng->capvs * 2 : 64;
             eng->vsets = mem_realloc(eng->vsets, (size_t)eng->capvs * sizeof *eng->vsets);
@@ -200,7 +216,7 @@ static int load_valueset(elm_engine_t *eng, json_t *r, const char *path, err_t *
     }
     json_t *contains = json_object_get(json_object_get(r, "expansion"), "contains");
     if (json_is_array(contains)) {
-        vs_contains(vs, contains);
+        vs_contains(eng, vs, contains);
     } else {
         json_t *inc = json_object_get(json_object_get(r, "compose"), "include");
         size_t i;
@@ -211,7 +227,7 @@ static int load_valueset(elm_engine_t *eng, json_t *r, const char *path, err_t *
             size_t k;
             json_t *c;
             json_array_foreach(json_object_get(in, "concept"), k, c)
-                vs_add(vs, sys, json_string_value(json_object_get(c, "code")));
+                vs_add(eng, vs, sys, json_string_value(json_object_get(c, "code")));
         }
     }
     return 0;
@@ -813,6 +829,40 @@ static node_t *c_property(cc_t *c, json_t *j)
     return cur;
 }
 
+static bool same_retrieve(const retrieve_t *a, const retrieve_t *b)
+{
+    const elm_vs_t *va = a->codes ? a->codes->vs : NULL, *vb = b->codes ? b->codes->vs : NULL;
+    return a->type == b->type && a->code_path == b->code_path && a->comparator == b->comparator &&
+           a->profile == b->profile && va == vb &&
+           (a->fixed_code == b->fixed_code ||
+            (a->fixed_code && b->fixed_code && strcmp(a->fixed_code, b->fixed_code) == 0));
+}
+
+/* Gives nd a memo slot, the one of an identical retrieve compiled before
+ * when its codes are a value set or absent: the result depends only on the
+ * patient's resources then, and the twelve measures' libraries repeat many
+ * retrieves ([Encounter: "Office Visit"]). */
+static node_t *share_retrieve(elm_engine_t *eng, node_t *nd)
+{
+    const retrieve_t *r = nd->r;
+    if (r->codes && r->codes->op != OP_ValueSetRef) {
+        nd->slot = eng->nslots++;
+        return nd;
+    }
+    for (int i = 0; i < eng->nretr; i++)
+        if (same_retrieve(eng->retr[i]->r, r)) {
+            nd->slot = eng->retr[i]->slot;
+            return nd;
+        }
+    nd->slot = eng->nslots++;
+    if (eng->nretr == eng->capretr) {
+        eng->capretr = eng->capretr ? eng->capretr * 2 : 64;
+        eng->retr = mem_realloc(eng->retr, (size_t)eng->capretr * sizeof *eng->retr);
+    }
+    eng->retr[eng->nretr++] = nd;
+    return nd;
+}
+
 static node_t *c_retrieve(cc_t *c, json_t *j)
 {
     bool sys;
@@ -863,8 +913,7 @@ static node_t *c_retrieve(cc_t *c, json_t *j)
         else if (strcmp(tid, "http://hl7.org/fhir/StructureDefinition/bodyheight") == 0)
             r->fixed_code = "8302-2";
     }
-    nd->slot = c->eng->nslots++;
-    return nd;
+    return share_retrieve(c->eng, nd);
 }
 
 static node_t *c_query(cc_t *c, json_t *j)

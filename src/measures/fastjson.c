@@ -186,6 +186,24 @@ static int str_any(fj_t *f, const char **s, size_t *n, char **tmp)
 
 static json_t *value(fj_t *f);
 
+static bool ascii(const char *s, size_t n)
+{
+    unsigned char acc = 0;
+    for (size_t i = 0; i < n; i++)
+        acc |= (unsigned char)s[i];
+    return acc < 0x80;
+}
+
+/* Whether s is valid UTF-8, as jansson checks keys. */
+static bool utf8_ok(const char *s, size_t n)
+{
+    if (ascii(s, n))
+        return true;
+    json_t *t = json_stringn(s, n);
+    json_decref(t);
+    return t != NULL;
+}
+
 static json_t *number(fj_t *f)
 {
     const char *q = f->p;
@@ -247,34 +265,33 @@ static json_t *object(fj_t *f)
         f->p++;
         return o;
     }
-    char kbuf[256];
     for (;;) {
         ws(f);
         const char *k;
         size_t kn;
         char *tmp;
+        /* Keys hold no NUL: str_any refuses \u0000. */
         if (f->p >= f->end || *f->p != '"' || str_any(f, &k, &kn, &tmp))
             goto fail;
-        bool ok = kn < sizeof kbuf && !memchr(k, 0, kn);
-        if (ok) {
-            memcpy(kbuf, k, kn);
-            kbuf[kn] = 0;
-        }
-        free(tmp);
-        if (!ok)
-            goto fail;
         ws(f);
-        if (f->p >= f->end || *f->p != ':')
+        if (f->p >= f->end || *f->p != ':') {
+            free(tmp);
             goto fail;
+        }
         f->p++;
         json_t *v = value(f);
-        if (!v)
-            goto fail;
-        if (json_object_get(o, kbuf)) { /* duplicate key: jansson keeps the last */
+        if (!v || !utf8_ok(k, kn)) {
             json_decref(v);
+            free(tmp);
             goto fail;
         }
-        json_object_set_new_nocheck(o, kbuf, v);
+        /* A duplicate key replaces the value (jansson keeps the last): the
+         * size does not grow, and the slow path decides. */
+        size_t before = json_object_size(o);
+        json_object_setn_new_nocheck(o, k, kn, v);
+        free(tmp);
+        if (json_object_size(o) == before)
+            goto fail;
         ws(f);
         if (f->p < f->end && *f->p == ',') {
             f->p++;
@@ -349,8 +366,9 @@ static json_t *value(fj_t *f)
         char *tmp;
         if (str_any(f, &s, &n, &tmp))
             return NULL;
-        /* jansson validates UTF-8; so does json_stringn (NULL when invalid) */
-        json_t *str = json_stringn(s, n);
+        /* jansson validates UTF-8: ASCII needs no check, the rest goes
+         * through json_stringn (NULL when invalid) */
+        json_t *str = ascii(s, n) ? json_stringn_nocheck(s, n) : json_stringn(s, n);
         free(tmp);
         return str;
     }

@@ -527,6 +527,10 @@ static void test_fastjson(void)
         "{\"utf8\":\"\xc3\xa9\"}",
         "{\"badutf8\":\"\xc3\"}",
         "{\"r\":1.0,\"i\":-0,\"e\":1E2}",
+        "{\"\xc3\":1}",
+        "{\"k\xc3\xa9\":1}",
+        "{\"a\":1,\"\\u0061\":2}",
+        "{\"a\":{\"b\":[{\"c\":\"d\"}]},\"b\":[]}",
         "",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
