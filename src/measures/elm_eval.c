@@ -962,7 +962,8 @@ static const cql_value_t *eval_retrieve(elm_ctx_t *c, const node_t *n)
     for (int t = 0; t < c->ntypes && !b; t++)
         if (c->types[t].n && c->types[t].type == r->type) /* both interned */
             b = &c->types[t];
-    bool requests = b && (!strcmp(r->type, "MedicationRequest") || !strcmp(r->type, "ServiceRequest"));
+    bool requests =
+        b && (!strcmp(r->type, "MedicationRequest") || !strcmp(r->type, "ServiceRequest"));
     for (size_t k = 0; b && k < b->n; k++) {
         json_t *res = c->res[b->idx[k]];
         struct res_cache *rc = &c->rc[b->idx[k]];
@@ -997,8 +998,8 @@ static const cql_value_t *eval_retrieve(elm_ctx_t *c, const node_t *n)
             if (vs && !rc->entries && rc->ncodes) {
                 const vs_code_t **en = arena_alloc(A, (size_t)rc->ncodes * sizeof *en);
                 for (int i = 0; i < rc->ncodes; i++)
-                    en[i] = elm_vs_code(c->eng, rc->codes[i]->u.code.system,
-                                        rc->codes[i]->u.code.code);
+                    en[i] =
+                        elm_vs_code(c->eng, rc->codes[i]->u.code.system, rc->codes[i]->u.code.code);
                 rc->entries = en;
             }
             if (!codes_match(c, rc->codes, rc->entries, rc->ncodes, vs, wanted, r->comparator))
