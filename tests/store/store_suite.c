@@ -860,6 +860,49 @@ static void test_transactions(void **state)
     assert_int_equal(count(f->s, "patient"), 1);
 }
 
+/* A failure inside a batch that is written while later puts are staged
+ * (SQLite's writer thread, PostgreSQL's COPY buffer) surfaces at a later
+ * put or at the commit, names the table, and leaves nothing of the
+ * transaction. */
+static void test_failure_in_bulk(void **state)
+{
+    fx_t *f = *state;
+    put_patient(f->s, "A");
+    OK(store_begin(f->s, E));
+    err_t e;
+    err_clear(&e);
+    int rc = 0, puts = 0;
+    char id[32];
+    for (int i = 0; i < 1000 && rc == 0; i++, puts++) {
+        store_condition_t cond;
+        store_condition_init(&cond);
+        snprintf(id, sizeof id, "X%d", i);
+        cond.condition_id = id;
+        cond.person_id = i == 100 ? "NOBODY" : "A";
+        rc = store_put_condition(f->s, &cond, &e);
+    }
+    bool at_put = rc != 0;
+    if (!at_put)
+        rc = store_commit(f->s, &e);
+    assert_int_equal(rc, ERR_DB);
+    assert_true(puts > 100);
+    if (strstr(e.field, "condition") != e.field)
+        fail_msg("error field '%s' does not name condition (%s)", e.field, e.msg);
+    assert_non_null(strstr(e.msg, "foreign key"));
+    if (at_put) { /* the transaction is doomed: the commit refuses and rolls back */
+        err_clear(&e);
+        assert_int_equal(store_commit(f->s, &e), ERR_DB);
+    }
+    assert_false(store_in_transaction(f->s));
+    assert_int_equal(count(f->s, "condition"), 0);
+    assert_int_equal(count(f->s, "patient"), 1);
+    /* The store works normally afterwards. */
+    OK(store_begin(f->s, E));
+    put_patient(f->s, "B");
+    OK(store_commit(f->s, E));
+    assert_int_equal(count(f->s, "patient"), 2);
+}
+
 typedef struct claims_seen {
     int n;
     char ids[16][32];
@@ -1504,6 +1547,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_order_details_roundtrip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_errors_name_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failure_in_bulk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_med_claim_redelivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_claim, setup, teardown),

@@ -17,6 +17,7 @@
 #include "core/str.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
@@ -60,12 +61,25 @@ typedef struct sq_batch {
     sq_val_t *vals; /* cap rows of t->ncols values */
     char *text;
     size_t tlen, tcap;
-    sq_multi_t ins[3]; /* SQ_BATCH, 8 and 1 rows */
 } sq_batch_t;
 
+/* What one kind has staged: its rows, the headers, and which rows start a
+ * claim (their claim_id's older lines are deleted with the batch, unless
+ * the line table held nothing when this delivery first wrote to it). */
+typedef struct sq_staged {
+    sq_batch_t rows;   /* the record's table */
+    sq_batch_t header; /* medical claims: the header */
+    int new_claims[SQ_BATCH];
+    int nnew;
+} sq_staged_t;
+
 typedef struct sq_kind {
-    sq_batch_t rows;                   /* the record's table */
-    sq_batch_t header;                 /* medical claims: the header */
+    /* Two sets, so that puts stage into one while the writer thread writes
+     * the other (sq_post). */
+    sq_staged_t st[2];
+    int cur;                /* the set puts stage into */
+    sq_multi_t rows_ins[3]; /* upserts of SQ_BATCH, 8 and 1 rows */
+    sq_multi_t header_ins[3];
     sqlite3_stmt *del_stale;           /* claims: lines of older deliveries of claim_ids */
     sqlite3_stmt *scan[SQ_MAX_FILTER]; /* by the number of key columns filtered on */
     /* The claim_id this delivery put last, and its header's hash: lines of
@@ -75,19 +89,33 @@ typedef struct sq_kind {
     size_t last_cap;
     int64_t last_delivery;
     uint64_t last_hash;
-    /* Rows of the batch that start a claim: their claim_id's older lines
-     * are deleted with the batch, unless the line table held nothing when
-     * this delivery first wrote to it (has_old false). */
-    int new_claims[SQ_BATCH];
-    int nnew;
     int64_t old_checked; /* the delivery has_old was checked for */
     bool has_old;
 } sq_kind_t;
+
+/* The writer thread: full batches are written while the next ones are
+ * parsed and staged, so a bulk load keeps both cores busy (SQLite's
+ * per-row work is about as large as parsing a claim line). At most one job
+ * is in flight; the connection is used by the writer only while a job is
+ * in flight and by the caller's thread only when none is (sq_wait), so it
+ * needs no mutex of its own (NOMUTEX). A failed job's error is reported
+ * by the next put or read, which is allowed: puts inside a transaction are
+ * buffered (store.h, "Errors"). */
+typedef struct sq_writer {
+    pthread_t th;
+    bool started, quit, busy;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    signed char job[SK_COUNT]; /* per kind: the set to write, -1 none */
+    int rc;                    /* the last job's failure, until sq_discard */
+    err_t err;
+} sq_writer_t;
 
 typedef struct sq_store {
     store_t base;
     sqlite3 *db;
     sq_kind_t kinds[SK_COUNT];
+    sq_writer_t w;
     sqlite3_stmt *count[SQ_NTABLES];
     sqlite3_stmt *begin, *commit, *rollback, *next_delivery, *file_seen;
     sqlite3_stmt *del_med, *del_med_lines, *del_rx;
@@ -460,7 +488,8 @@ static int sq_prepare_multi(sq_store_t *q, sq_multi_t *m, int rows, const store_
 }
 
 /* Writes the buffered rows of b into t and empties b. */
-static int sq_flush_batch(sq_store_t *q, sq_batch_t *b, const store_table_t *t, err_t *e)
+static int sq_flush_batch(sq_store_t *q, sq_batch_t *b, sq_multi_t ins[3], const store_table_t *t,
+                          err_t *e)
 {
     static const int sizes[3] = { SQ_BATCH, 8, 1 };
     int np = t->ncols + t->has_load_seq, done = 0, rc = 0;
@@ -469,7 +498,7 @@ static int sq_flush_batch(sq_store_t *q, sq_batch_t *b, const store_table_t *t, 
         /* Stay within the connection's limit on parameters. */
         if (w == 0 && sizes[0] * np > sqlite3_limit(q->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1))
             w = sizes[1] * np > sqlite3_limit(q->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1) ? 2 : 1;
-        sq_multi_t *m = &b->ins[w];
+        sq_multi_t *m = &ins[w];
         if ((rc = sq_prepare_multi(q, m, sizes[w], t, e)) != 0)
             break;
         for (int r = 0; r < m->rows; r++) {
@@ -518,11 +547,12 @@ static int sq_flush_batch(sq_store_t *q, sq_batch_t *b, const store_table_t *t, 
  * batch; unused claim_id parameters are NULL, which matches nothing. The
  * lines of this delivery (load_seq) are kept, so the order of the delete
  * and the batch's upserts does not matter. */
-static int sq_flush_stale(sq_store_t *q, const store_kind_def_t *k, sq_kind_t *kk, err_t *e)
+static int sq_flush_stale(sq_store_t *q, const store_kind_def_t *k, sq_kind_t *kk, sq_staged_t *sg,
+                          err_t *e)
 {
     const store_table_t *t = k->table;
     int rc = 0;
-    if (kk->nnew == 0)
+    if (sg->nnew == 0)
         return 0;
     if (kk->old_checked != q->base.delivery) {
         /* First write of this kind in the delivery: with the table empty
@@ -537,7 +567,7 @@ static int sq_flush_stale(sq_store_t *q, const store_kind_def_t *k, sq_kind_t *k
         kk->old_checked = q->base.delivery;
     }
     if (!kk->has_old) {
-        kk->nnew = 0;
+        sg->nnew = 0;
         return 0;
     }
     if (!kk->del_stale) {
@@ -555,63 +585,176 @@ static int sq_flush_stale(sq_store_t *q, const store_kind_def_t *k, sq_kind_t *k
     }
     sqlite3_bind_int64(kk->del_stale, 1, q->base.delivery);
     for (int i = 0; i < SQ_BATCH; i++) {
-        if (i < kk->nnew) {
-            const sq_val_t *v = &kk->rows.vals[(size_t)kk->new_claims[i] * (size_t)t->ncols];
-            sqlite3_bind_text(kk->del_stale, i + 2, kk->rows.text + v->v.off, (int)v->len,
+        if (i < sg->nnew) {
+            const sq_val_t *v = &sg->rows.vals[(size_t)sg->new_claims[i] * (size_t)t->ncols];
+            sqlite3_bind_text(kk->del_stale, i + 2, sg->rows.text + v->v.off, (int)v->len,
                               SQLITE_STATIC);
         } else {
             sqlite3_bind_null(kk->del_stale, i + 2);
         }
     }
-    kk->nnew = 0;
+    sg->nnew = 0;
     return sq_run(q, kk->del_stale, t->name, e);
 }
 
-static void sq_discard(sq_store_t *q)
+static void sq_clear(sq_staged_t *sg)
 {
+    sg->rows.nrows = sg->header.nrows = sg->nnew = 0;
+    sg->rows.tlen = sg->header.tlen = 0;
+}
+
+/* Writes what kind k staged in sg, parents (the header) before the lines. */
+static int sq_write_staged(sq_store_t *q, int k, sq_staged_t *sg, err_t *e)
+{
+    if (sg->rows.nrows == 0)
+        return 0;
+    sq_kind_t *kk = &q->kinds[k];
+    const store_kind_def_t *kd = store_kind_def((store_kind_t)k);
+    int rc = 0;
+    if (kd->redelivery)
+        rc = sq_flush_stale(q, kd, kk, sg, e);
+    if (rc == 0 && kd->header && sg->header.nrows > 0)
+        rc = sq_flush_batch(q, &sg->header, kk->header_ins, kd->header, e);
+    if (rc == 0)
+        rc = sq_flush_batch(q, &sg->rows, kk->rows_ins, kd->table, e);
+    sq_clear(sg);
+    return rc;
+}
+
+static void *sq_writer_main(void *arg)
+{
+    sq_store_t *q = arg;
+    sq_writer_t *w = &q->w;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->busy)
+            break; /* quit with nothing in flight */
+        pthread_mutex_unlock(&w->mu);
+        err_t e;
+        err_clear(&e);
+        int rc = 0;
+        for (int k = 0; k < SK_COUNT; k++) {
+            int set = w->job[k];
+            if (set < 0)
+                continue;
+            if (rc == 0)
+                rc = sq_write_staged(q, k, &q->kinds[k].st[set], &e);
+            else
+                sq_clear(&q->kinds[k].st[set]);
+        }
+        pthread_mutex_lock(&w->mu);
+        if (rc != 0 && w->rc == 0) {
+            w->rc = rc;
+            w->err = e;
+        }
+        w->busy = false;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* Waits until no job is in flight; returns the failure of an earlier job. */
+static int sq_wait(sq_store_t *q, err_t *e)
+{
+    sq_writer_t *w = &q->w;
+    if (!w->started)
+        return 0;
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    int rc = w->rc;
+    if (rc != 0 && e)
+        *e = w->err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+/* Hands what kinds 0..upto staged to the writer thread (the kinds a full
+ * batch of kind upto may reference: parents before children), and stages
+ * further puts into their other sets. Writes them here when no thread can
+ * be had. */
+static int sq_post(sq_store_t *q, int upto, err_t *e)
+{
+    sq_writer_t *w = &q->w;
+    int rc = sq_wait(q, e);
+    if (rc != 0)
+        return rc;
+    if (!w->started) {
+        if (pthread_mutex_init(&w->mu, NULL) != 0)
+            goto sync;
+        if (pthread_cond_init(&w->cv, NULL) != 0) {
+            pthread_mutex_destroy(&w->mu);
+            goto sync;
+        }
+        if (pthread_create(&w->th, NULL, sq_writer_main, q) != 0) {
+            pthread_cond_destroy(&w->cv);
+            pthread_mutex_destroy(&w->mu);
+            goto sync;
+        }
+        w->started = true;
+    }
+    pthread_mutex_lock(&w->mu);
     for (int k = 0; k < SK_COUNT; k++) {
         sq_kind_t *kk = &q->kinds[k];
-        kk->rows.nrows = kk->header.nrows = kk->nnew = 0;
-        kk->rows.tlen = kk->header.tlen = 0;
+        w->job[k] = -1;
+        if (k <= upto && kk->st[kk->cur].rows.nrows > 0) {
+            w->job[k] = (signed char)kk->cur;
+            kk->cur ^= 1;
+        }
+    }
+    w->busy = true;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    return 0;
+sync:
+    for (int k = 0; k <= upto && k < SK_COUNT && rc == 0; k++)
+        rc = sq_write_staged(q, k, &q->kinds[k].st[q->kinds[k].cur], e);
+    return rc;
+}
+
+/* Forgets everything staged or failed (the transaction is doomed, or
+ * rolled back). */
+static void sq_discard(sq_store_t *q)
+{
+    sq_wait(q, NULL);
+    if (q->w.started) {
+        pthread_mutex_lock(&q->w.mu);
+        q->w.rc = 0;
+        pthread_mutex_unlock(&q->w.mu);
+    }
+    for (int k = 0; k < SK_COUNT; k++) {
+        sq_kind_t *kk = &q->kinds[k];
+        sq_clear(&kk->st[0]);
+        sq_clear(&kk->st[1]);
         kk->last_delivery = 0;
     }
 }
 
-/* Writes the buffered rows of kinds 0..upto, parents before children (the
- * order of store_kind_t), so that a foreign key the input satisfies holds. */
-static int sq_flush(sq_store_t *q, int upto, err_t *e)
-{
-    for (int k = 0; k <= upto && k < SK_COUNT; k++) {
-        sq_kind_t *kk = &q->kinds[k];
-        if (kk->rows.nrows == 0)
-            continue;
-        const store_kind_def_t *kd = store_kind_def((store_kind_t)k);
-        int rc = 0;
-        if (kd->redelivery)
-            rc = sq_flush_stale(q, kd, kk, e);
-        if (rc == 0 && kd->header && kk->header.nrows > 0)
-            rc = sq_flush_batch(q, &kk->header, kd->header, e);
-        if (rc == 0)
-            rc = sq_flush_batch(q, &kk->rows, kd->table, e);
-        if (rc != 0) {
-            sq_discard(q); /* the transaction is doomed (store.c) */
-            return rc;
-        }
-    }
-    return 0;
-}
-
+/* Writes everything staged, after the job in flight: before any read or
+ * other statement, and at the commit. */
 static int sq_flush_all(sq_store_t *q, err_t *e)
 {
-    return q->base.in_txn ? sq_flush(q, SK_COUNT - 1, e) : 0;
+    if (!q->base.in_txn)
+        return 0;
+    int rc = sq_wait(q, e);
+    for (int k = 0; k < SK_COUNT && rc == 0; k++)
+        rc = sq_write_staged(q, k, &q->kinds[k].st[q->kinds[k].cur], e);
+    if (rc != 0)
+        sq_discard(q); /* the transaction is doomed (store.c) */
+    return rc;
 }
 
-/* Buffers the record; the batch is written when full (with the kinds it
- * may reference), and at the latest before a read or the commit. */
+/* Buffers the record; a full batch goes to the writer thread (with the
+ * kinds it may reference), and everything is written at the latest before
+ * a read or the commit. */
 static int sq_put(store_t *s, const store_kind_def_t *k, const void *rec, err_t *e)
 {
     sq_store_t *q = (sq_store_t *)s;
     sq_kind_t *kk = &q->kinds[k->kind];
+    sq_staged_t *sg = &kk->st[kk->cur];
     int rc;
     bool new_claim = false;
     if (k->redelivery) {
@@ -625,22 +768,22 @@ static int sq_put(store_t *s, const store_kind_def_t *k, const void *rec, err_t 
             }
             memcpy(kk->last_claim, claim_id, n);
             kk->last_delivery = s->delivery;
-            kk->new_claims[kk->nnew++] = kk->rows.nrows;
+            sg->new_claims[sg->nnew++] = sg->rows.nrows;
         }
     }
     if (k->header) {
         uint64_t h = store_row_hash(k->header, rec);
         if (new_claim || h != kk->last_hash) {
-            if ((rc = sq_stage(&kk->header, k->header, rec, e)) != 0)
+            if ((rc = sq_stage(&sg->header, k->header, rec, e)) != 0)
                 goto fail;
             kk->last_hash = h;
         }
     }
-    if ((rc = sq_stage(&kk->rows, k->table, rec, e)) != 0)
+    if ((rc = sq_stage(&sg->rows, k->table, rec, e)) != 0)
         goto fail;
     /* A header row comes with a line, so the header batch is never the
      * fuller one. */
-    if (kk->rows.nrows == SQ_BATCH && (rc = sq_flush(q, k->kind, e)) != 0)
+    if (sg->rows.nrows == SQ_BATCH && (rc = sq_post(q, k->kind, e)) != 0)
         goto fail;
     return 0;
 fail:
@@ -862,16 +1005,30 @@ static int sq_delete_prefix(store_t *s, const store_table_t *t, int nfilter, con
 static void sq_close(store_t *s)
 {
     sq_store_t *q = (sq_store_t *)s;
+    sq_writer_t *w = &q->w;
+    if (w->started) {
+        pthread_mutex_lock(&w->mu);
+        w->quit = true;
+        pthread_cond_broadcast(&w->cv);
+        pthread_mutex_unlock(&w->mu);
+        pthread_join(w->th, NULL);
+        pthread_cond_destroy(&w->cv);
+        pthread_mutex_destroy(&w->mu);
+    }
     for (int k = 0; k < SK_COUNT; k++) {
         sq_kind_t *kk = &q->kinds[k];
-        sq_batch_t *bs[2] = { &kk->rows, &kk->header };
+        for (int j = 0; j < 3; j++) {
+            sqlite3_finalize(kk->rows_ins[j].st);
+            mem_free(kk->rows_ins[j].set);
+            sqlite3_finalize(kk->header_ins[j].st);
+            mem_free(kk->header_ins[j].set);
+        }
         for (int j = 0; j < 2; j++) {
-            for (int w = 0; w < 3; w++) {
-                sqlite3_finalize(bs[j]->ins[w].st);
-                mem_free(bs[j]->ins[w].set);
+            sq_batch_t *bs[2] = { &kk->st[j].rows, &kk->st[j].header };
+            for (int b = 0; b < 2; b++) {
+                mem_free(bs[b]->vals);
+                mem_free(bs[b]->text);
             }
-            mem_free(bs[j]->vals);
-            mem_free(bs[j]->text);
         }
         sqlite3_finalize(kk->del_stale);
         for (int i = 0; i < SQ_MAX_FILTER; i++)
