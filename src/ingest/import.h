@@ -14,7 +14,7 @@
  * then everything that refers to them), so a folder loads in one run.
  *
  * Each file is one transaction: it commits whole or the store is left as it
- * was. The sha256 of its bytes goes into the source_file ledger in the same
+ * was. The content hash of its bytes (BLAKE2b-256) goes into the source_file ledger in the same
  * transaction, so importing the same bytes again is skipped. Records are
  * insert-or-replace by natural key, and a claim re-delivered in a later file
  * replaces the stored version (store.h, "Claims re-delivery"). A bad file
@@ -92,7 +92,7 @@ typedef struct import_file_result {
     char *path; /* as found (the argument, or below a folder argument) */
     import_format_t format;
     import_status_t status;
-    char hash[65];   /* sha256, hex; "" when the file could not be read */
+    char hash[65];   /* BLAKE2b-256, hex; "" when the file could not be read */
     char *reason;    /* skipped: why; failed: the error line (err_format) */
     err_t err;       /* failed: the error */
     int64_t records; /* records (rows, resources, messages) read */

@@ -29,7 +29,7 @@ typedef struct import_ctx {
     uint64_t total;       /* bytes of the run */
     unsigned tick;
     import_run_t *run;
-    /* The file's sha256 is computed by another thread while the file loads;
+    /* The file's content hash is computed by another thread while the file loads;
      * once it is known and found in the ledger, the load stops early. */
     struct import_hasher *hasher;
     bool seen_checked;

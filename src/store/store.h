@@ -445,7 +445,8 @@ typedef struct store_adt_event {
 } store_adt_event_t;
 
 /* source_file — the ledger of imported files (idempotent imports).
- * key: content_hash (sha256 of the bytes, 64 lower-case hex digits). */
+ * key: content_hash (a 256-bit hash of the bytes, 64 lower-case hex digits; the
+ * importer's is BLAKE2b-256). */
 typedef struct store_source_file {
     const char *content_hash;
     const char *name;   /* base name, no directories */
@@ -672,7 +673,7 @@ int64_t store_transaction_id(const store_t *s);
  * removed; a claim_id not stored is not an error (0 lines). */
 int store_delete_claim(store_t *s, const char *claim_id, int64_t *deleted, err_t *e);
 
-/* The imported-file ledger: an importer computes the sha256 of a file, skips
+/* The imported-file ledger: an importer computes the content hash of a file, skips
  * it when store_file_seen says so, else loads it and calls store_file_record
  * in the same transaction, so that a file is loaded exactly once. */
 int store_file_seen(store_t *s, const char *content_hash, bool *seen, err_t *e);

@@ -1233,6 +1233,40 @@ static void test_bulk_load(void **state)
     assert_int_equal(count(f->s, "medical_claim"), claims);
 }
 
+static bool index_exists(fx_t *f, const char *name)
+{
+    char sql[200];
+    if (strcmp(backend, "sqlite") == 0)
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = '%s'", name);
+    else
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_indexes WHERE indexname = '%s'", name);
+    int64_t n = 0;
+    bool isnull;
+    OK(f->s->vt->query_i64(f->s, sql, &n, &isnull, E));
+    return n == 1;
+}
+
+/* A load into empty tables builds their secondary indexes at the commit
+ * (SQLite); a load that rolls back leaves them as they were. */
+static void test_indexes_after_bulk_load(void **state)
+{
+    fx_t *f = *state;
+    assert_true(index_exists(f, "medical_claim_person"));
+    bulk_load(f->s, 0, 2000, true);
+    assert_true(index_exists(f, "medical_claim_person"));
+    assert_int_equal(count(f->s, "medical_claim_line"), 0);
+    bulk_load(f->s, 0, 2000, false);
+    assert_true(index_exists(f, "medical_claim_person"));
+    assert_int_equal(count(f->s, "medical_claim_line"), 2000);
+    /* The rebuilt index answers: claims of one person, by person_id. */
+    int64_t n = 0;
+    bool isnull;
+    OK(f->s->vt->query_i64(f->s, "SELECT count(*) FROM medical_claim WHERE person_id = 'P000007'",
+                           &n, &isnull, E));
+    assert_true(n > 0);
+}
+
 static void test_summary(void **state)
 {
     fx_t *f = *state;
@@ -1548,6 +1582,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_key_errors_name_field, setup, teardown),
         cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_in_bulk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_indexes_after_bulk_load, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_med_claim_redelivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_claim, setup, teardown),
