@@ -24,6 +24,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/codes.h"
+#include "core/fastjson.h"
 #include "core/mem.h"
 #include "core/money.h"
 #include "core/str.h"
@@ -1319,7 +1320,7 @@ static int load_bundle(fctx_t *fx, json_t *b)
 int fhir_load_json(import_ctx_t *c, err_t *e)
 {
     json_error_t je;
-    json_t *root = json_loadb(c->buf, c->len, JSON_REJECT_DUPLICATES, &je);
+    json_t *root = fastjson_parse_strict(c->buf, c->len, &je);
     if (!root)
         return err_at(e, ERR_INPUT, c->name, je.line > 0 ? je.line : 0,
                       je.column > 0 ? je.column : 0, NULL, "invalid JSON: %s", je.text);
@@ -1362,7 +1363,7 @@ int fhir_load_ndjson(import_ctx_t *c, err_t *e)
             k++;
         if (k < end) {
             json_error_t je;
-            json_t *res = json_loadb(c->buf + pos, end - pos, JSON_REJECT_DUPLICATES, &je);
+            json_t *res = fastjson_parse_strict(c->buf + pos, end - pos, &je);
             if (!res) {
                 rc = err_at(e, ERR_INPUT, c->name, line, je.column > 0 ? je.column : 0, NULL,
                             "invalid JSON: %s", je.text);

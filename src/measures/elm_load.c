@@ -14,7 +14,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 #include "measures/elm_int.h"
-#include "measures/fastjson.h"
+#include "core/fastjson.h"
 
 #define OPNAME(n) #n,
 static const char *const op_names[] = { ELM_OPS(OPNAME) };

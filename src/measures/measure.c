@@ -11,7 +11,7 @@
 
 #include "core/mem.h"
 #include "core/str.h"
-#include "measures/fastjson.h"
+#include "core/fastjson.h"
 
 typedef struct mgroup {
     char *id;

@@ -13,7 +13,7 @@
 
 #include "core/mem.h"
 #include "core/str.h"
-#include "measures/fastjson.h"
+#include "core/fastjson.h"
 #include "measures/jarena.h"
 #include "measures/population.h"
 

@@ -40,7 +40,7 @@
 #include "core/codes.h"
 #include "core/mem.h"
 #include "core/str.h"
-#include "measures/fastjson.h"
+#include "core/fastjson.h"
 #include "measures/population.h"
 
 typedef struct stsrc {

@@ -23,7 +23,7 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/str.h"
-#include "measures/fastjson.h"
+#include "core/fastjson.h"
 #include "measures/population.h"
 
 static int failures;
@@ -546,6 +546,15 @@ static void test_fastjson(void)
         if (!a && !b)
             CHECK(e1.line == e2.line && e1.column == e2.column, "fastjson error place, case %zu",
                   i);
+        json_decref(a);
+        json_decref(b);
+        /* The strict form is json_loadb with JSON_REJECT_DUPLICATES. */
+        a = fastjson_parse_strict(cases[i], n, &e1);
+        b = json_loadb(cases[i], n, JSON_REJECT_DUPLICATES, &e2);
+        CHECK((!a && !b) || (a && b && json_equal(a, b)), "fastjson strict case %zu", i);
+        if (!a && !b)
+            CHECK(e1.line == e2.line && e1.column == e2.column && strcmp(e1.text, e2.text) == 0,
+                  "fastjson strict error, case %zu", i);
         json_decref(a);
         json_decref(b);
     }

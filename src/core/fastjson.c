@@ -1,4 +1,4 @@
-/* fastjson.c — a fast path for parsing one NDJSON line into jansson values.
+/* fastjson.c — a fast path for parsing JSON (an NDJSON line, a file) into jansson values.
  *
  * Parsing patients' resources is half the cost of a population run, and
  * jansson's lexer reads through a character stream one call per byte. This
@@ -9,7 +9,7 @@
  * falls back to json_loadb (which also produces the error message). So the
  * result is always what json_loadb would return.
  */
-#include "measures/fastjson.h"
+#include "core/fastjson.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -414,7 +414,8 @@ json_t *fastjson_load_file(const char *path, json_error_t *je)
     return v;
 }
 
-json_t *fastjson_parse(const char *s, size_t n, json_error_t *je)
+/* The fast path gives up on a duplicate key, so either flag value holds. */
+static json_t *parse(const char *s, size_t n, size_t flags, json_error_t *je)
 {
     fj_t f = { s, s + n, 0 };
     json_t *v = value(&f);
@@ -424,5 +425,15 @@ json_t *fastjson_parse(const char *s, size_t n, json_error_t *je)
             return v;
         json_decref(v);
     }
-    return json_loadb(s, n, 0, je); /* the general case, with jansson's messages */
+    return json_loadb(s, n, flags, je); /* the general case, with jansson's messages */
+}
+
+json_t *fastjson_parse(const char *s, size_t n, json_error_t *je)
+{
+    return parse(s, n, 0, je);
+}
+
+json_t *fastjson_parse_strict(const char *s, size_t n, json_error_t *je)
+{
+    return parse(s, n, JSON_REJECT_DUPLICATES, je);
 }
