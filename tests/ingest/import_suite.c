@@ -322,7 +322,7 @@ static void test_detect_by_content(void **state)
         "\"code\":\"E11.9\"}]}}\n";
     write_file(path_in(f, "patients.csv"), nd, strlen(nd));
     snprintf(p, sizeof p, "%s/claims/bluebutton_eob_200.ndjson", refdata());
-    size_t n;
+    size_t n = 0;
     char *eob = read_all(p, &n);
     write_file(path_in(f, "eob.txt"), eob, n);
     mem_free(eob);
@@ -416,7 +416,7 @@ static void test_bad_line_5000_rolls_back(void **state)
     char want[1200];
     char *line = NULL;
     {
-        size_t n;
+        size_t n = 0;
         char *all = read_all(path_in(f, "med.csv"), &n);
         line = all;
         for (int k = 1; k < 5000; k++)

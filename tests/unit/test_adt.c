@@ -39,7 +39,7 @@ static char *read_ref(const char *name, size_t *n)
 /* Parses and maps a reference file; the event lives in a. */
 static adt_event_t *map_ref(arena_t *a, const char *name)
 {
-    size_t n;
+    size_t n = 0;
     char *data = read_ref(name, &n);
     /* The message keeps pointers into its bytes: copy them into the arena. */
     char *copy = arena_strndup(a, data, n);
@@ -348,7 +348,7 @@ static void test_store(void **state)
     char *all = NULL;
     size_t total = 0;
     for (size_t i = 0; i < 6; i++) {
-        size_t n;
+        size_t n = 0;
         char *p = read_ref(files[i], &n);
         all = mem_realloc(all, total + n + 2);
         memcpy(all + total, p, n);

@@ -37,7 +37,8 @@ static void write_csv(const char *name, const char *layer, const char *header,
         fclose(h);
         hdr[strcspn(hdr, "\r\n")] = 0;
     } else {
-        snprintf(hdr, sizeof hdr, "%s", header);
+        assert_non_null(header);
+        snprintf(hdr, sizeof hdr, "%s", header ? header : "");
     }
     char *cols[256];
     int ncols = 0;

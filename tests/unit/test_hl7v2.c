@@ -46,7 +46,7 @@ static hl7_msg_t *parse_ref(arena_t *a, const char *name, char **data)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/%s", refdir(), name);
-    size_t n;
+    size_t n = 0;
     *data = read_file(path, &n);
     assert_non_null(*data);
     hl7_msg_t *m = NULL;

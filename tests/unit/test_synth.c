@@ -557,7 +557,7 @@ static void check_labs_and_practitioners(const char *dir, char **persons, int np
         "practitioner_id,npi,first_name,last_name,practice_affiliation,specialty,sub_specialty,"
         "data_source,file_name,ingest_datetime,primary_care_flag,in_network_flag\n";
     char path[512];
-    size_t n;
+    size_t n = 0;
 
     /* practitioner.csv */
     snprintf(path, sizeof path, "%s/practitioner.csv", dir);
@@ -747,7 +747,7 @@ static int line_has_hrm(const char *line)
 static void check_measure_inputs(const char *dir)
 {
     char path[512];
-    size_t n;
+    size_t n = 0;
     char *save = NULL;
     int falls = 0, tobacco = 0, smokers = 0, counsel = 0, cess_rx = 0, hrm_pat = 0;
     char last_pid[16] = "";
@@ -831,7 +831,7 @@ static void test_written_population(void **state)
     assert_int_equal(synth_run(&o, &e), 0);
 
     char path[512];
-    size_t n;
+    size_t n = 0;
     /* headers: byte-identical to the reference files */
     static const char *const names[3] = { "eligibility", "medical_claim", "pharmacy_claim" };
     char *files[3];
