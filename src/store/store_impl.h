@@ -257,6 +257,9 @@ struct store_vtab {
      * those of the record filter; *deleted gets the count. */
     int (*delete_prefix)(store_t *s, const store_table_t *t, int nfilter, const void *filter,
                          int64_t *deleted, err_t *e);
+    /* Optional: moves data after migration `version`'s DDL, in its
+     * transaction (SQLite: claims into packs). */
+    int (*migrated)(store_t *s, int version, err_t *e);
 };
 
 /* Backend constructors: url is what follows the scheme for SQLite (a path),

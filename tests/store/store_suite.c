@@ -1247,24 +1247,60 @@ static bool index_exists(fx_t *f, const char *name)
     return n == 1;
 }
 
+/* Puts 2000 conditions of 50 patients in one transaction; poison ends it
+ * with a foreign-key failure, so that it rolls back. */
+static void bulk_conditions(store_t *s, bool poison)
+{
+    char pid[16], cid[16];
+    OK(store_begin(s, E));
+    for (int i = 0; i < 50; i++) {
+        snprintf(pid, sizeof pid, "P%06d", i);
+        put_patient(s, pid);
+    }
+    store_condition_t c;
+    for (int i = 0; i < 2000; i++) {
+        store_condition_init(&c);
+        snprintf(pid, sizeof pid, "P%06d", i % 50);
+        snprintf(cid, sizeof cid, "C%06d", i);
+        c.condition_id = cid;
+        c.person_id = pid;
+        c.code = "E119";
+        OK(store_put_condition(s, &c, E));
+    }
+    if (poison) {
+        c.condition_id = "X";
+        c.person_id = "NOBODY";
+        err_t e;
+        err_clear(&e);
+        int rc = store_put_condition(s, &c, &e);
+        if (rc == 0)
+            rc = store_commit(s, &e);
+        else
+            store_rollback(s, &e);
+        assert_int_equal(rc, ERR_DB);
+        return;
+    }
+    OK(store_commit(s, E));
+}
+
 /* A load into empty tables builds their secondary indexes at the commit
  * (SQLite); a load that rolls back leaves them as they were. */
 static void test_indexes_after_bulk_load(void **state)
 {
     fx_t *f = *state;
-    assert_true(index_exists(f, "medical_claim_person"));
-    bulk_load(f->s, 0, 2000, true);
-    assert_true(index_exists(f, "medical_claim_person"));
-    assert_int_equal(count(f->s, "medical_claim_line"), 0);
-    bulk_load(f->s, 0, 2000, false);
-    assert_true(index_exists(f, "medical_claim_person"));
-    assert_int_equal(count(f->s, "medical_claim_line"), 2000);
-    /* The rebuilt index answers: claims of one person, by person_id. */
+    assert_true(index_exists(f, "condition_person"));
+    bulk_conditions(f->s, true);
+    assert_true(index_exists(f, "condition_person"));
+    assert_int_equal(count(f->s, "condition"), 0);
+    bulk_conditions(f->s, false);
+    assert_true(index_exists(f, "condition_person"));
+    assert_int_equal(count(f->s, "condition"), 2000);
+    /* The rebuilt index answers: conditions of one person, by person_id. */
     int64_t n = 0;
     bool isnull;
-    OK(f->s->vt->query_i64(f->s, "SELECT count(*) FROM medical_claim WHERE person_id = 'P000007'",
-                           &n, &isnull, E));
-    assert_true(n > 0);
+    OK(f->s->vt->query_i64(f->s, "SELECT count(*) FROM condition WHERE person_id = 'P000007'", &n,
+                           &isnull, E));
+    assert_int_equal(n, 40);
 }
 
 static void test_summary(void **state)

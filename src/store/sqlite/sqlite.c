@@ -15,6 +15,7 @@
 
 #include "core/mem.h"
 #include "core/str.h"
+#include "store/sqlite/sqclaims.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -63,33 +64,24 @@ typedef struct sq_batch {
     size_t tlen, tcap;
 } sq_batch_t;
 
-/* What one kind has staged: its rows, the headers, and which rows start a
- * claim (their claim_id's older lines are deleted with the batch, unless
- * the line table held nothing when this delivery first wrote to it). */
+/* What one kind has staged: rows, or for claims finished packs
+ * (sqclaims.h). */
 typedef struct sq_staged {
-    sq_batch_t rows;   /* the record's table */
-    sq_batch_t header; /* medical claims: the header */
-    int new_claims[SQ_BATCH];
-    int nnew;
+    sq_batch_t rows;
+    sqc_batch_t *packs; /* claims only */
 } sq_staged_t;
+
+/* A writer job is worth posting for this many bytes of packs. */
+#define SQ_PACK_POST (256 * 1024)
 
 typedef struct sq_kind {
     /* Two sets, so that puts stage into one while the writer thread writes
      * the other (sq_post). */
     sq_staged_t st[2];
-    int cur;                /* the set puts stage into */
-    sq_multi_t rows_ins[3]; /* upserts of SQ_BATCH, 8 and 1 rows */
-    sq_multi_t header_ins[3];
-    sqlite3_stmt *del_stale;           /* claims: lines of older deliveries of claim_ids */
+    int cur;                           /* the set puts stage into */
+    sq_multi_t rows_ins[3];            /* upserts of SQ_BATCH, 8 and 1 rows */
     sqlite3_stmt *scan[SQ_MAX_FILTER]; /* by the number of key columns filtered on */
-    /* The claim_id this delivery put last, and its header's hash: lines of
-     * one claim arrive together, so the header and the stale-line delete run
-     * once per claim rather than once per line. */
-    char *last_claim;
-    size_t last_cap;
-    int64_t last_delivery;
-    uint64_t last_hash;
-    int64_t old_checked; /* the delivery has_old was checked for */
+    int64_t old_checked;               /* the delivery has_old was checked for */
     bool has_old;
 } sq_kind_t;
 
@@ -114,13 +106,13 @@ typedef struct sq_writer {
 typedef struct sq_store {
     store_t base;
     sqlite3 *db;
+    sqc_t *claims; /* medical and pharmacy claims, packed */
     sq_kind_t kinds[SK_COUNT];
     sq_writer_t w;
     char *deferred[8]; /* CREATE INDEX statements to run before the commit */
     int ndeferred;
     sqlite3_stmt *count[SQ_NTABLES];
     sqlite3_stmt *begin, *commit, *rollback, *next_delivery, *file_seen;
-    sqlite3_stmt *del_med, *del_med_lines, *del_rx;
     char scratch[SQ_MAX_PARAMS][STORE_TIME_FMT_LEN]; /* dates and instants being bound */
     char *lists[SQ_MAX_PARAMS];      /* packed lists being bound, by parameter (lazily made) */
     char *scan_lists[SQ_MAX_PARAMS]; /* lists being read, by result column (lazily made) */
@@ -269,7 +261,10 @@ static int sq_commit(store_t *s, err_t *e)
         rc = sq_restore_indexes(q, true, e);
     if (rc == 0)
         rc = sq_prepare(q, &q->commit, "COMMIT", NULL, e);
-    return rc ? rc : sq_run(q, q->commit, NULL, e);
+    if (rc == 0)
+        rc = sq_run(q, q->commit, NULL, e);
+    sqc_end(q->claims);
+    return rc;
 }
 
 static int sq_rollback(store_t *s, err_t *e)
@@ -549,11 +544,6 @@ static int sq_flush_batch(sq_store_t *q, sq_batch_t *b, sq_multi_t ins[3], const
     return rc;
 }
 
-/* Claims: drop the lines that older deliveries stored of the claims that
- * the batch starts (store.h, "Claims re-delivery"). One statement per
- * batch; unused claim_id parameters are NULL, which matches nothing. The
- * lines of this delivery (load_seq) are kept, so the order of the delete
- * and the batch's upserts does not matter. */
 /* Drops the secondary indexes of table for the rest of the transaction,
  * keeping their definitions for sq_restore_indexes (the commit). Building
  * an index from sorted keys once is much cheaper than inserting into it
@@ -598,55 +588,24 @@ static int sq_restore_indexes(sq_store_t *q, bool build, err_t *e)
     return rc;
 }
 
-static int sq_flush_stale(sq_store_t *q, const store_kind_def_t *k, sq_kind_t *kk, sq_staged_t *sg,
-                          err_t *e)
-{
-    const store_table_t *t = k->table;
-    int rc = 0;
-    if (sg->nnew == 0)
-        return 0;
-    /* With the table empty when the delivery first wrote to it, there is no
-     * older line to drop, now or later in the delivery. */
-    if (!kk->has_old) {
-        sg->nnew = 0;
-        return 0;
-    }
-    if (!kk->del_stale) {
-        buf_t b = BUF_INIT;
-        int brc =
-            buf_printf(&b, "DELETE FROM %s WHERE load_seq <> ?1 AND claim_id IN (?2", t->name);
-        for (int i = 1; i < SQ_BATCH; i++)
-            brc |= buf_puts(&b, ", ?");
-        brc |= buf_puts(&b, ")");
-        rc = brc ? err_set(e, ERR_NOMEM, "statement too long")
-                 : sq_prepare(q, &kk->del_stale, buf_cstr(&b), t->name, e);
-        buf_free(&b);
-        if (rc)
-            return rc;
-    }
-    sqlite3_bind_int64(kk->del_stale, 1, q->base.delivery);
-    for (int i = 0; i < SQ_BATCH; i++) {
-        if (i < sg->nnew) {
-            const sq_val_t *v = &sg->rows.vals[(size_t)sg->new_claims[i] * (size_t)t->ncols];
-            sqlite3_bind_text(kk->del_stale, i + 2, sg->rows.text + v->v.off, (int)v->len,
-                              SQLITE_STATIC);
-        } else {
-            sqlite3_bind_null(kk->del_stale, i + 2);
-        }
-    }
-    sg->nnew = 0;
-    return sq_run(q, kk->del_stale, t->name, e);
-}
-
 static void sq_clear(sq_staged_t *sg)
 {
-    sg->rows.nrows = sg->header.nrows = sg->nnew = 0;
-    sg->rows.tlen = sg->header.tlen = 0;
+    sg->rows.nrows = 0;
+    sg->rows.tlen = 0;
+    if (sg->packs)
+        sqc_batch_clear(sg->packs);
 }
 
-/* Writes what kind k staged in sg, parents (the header) before the lines. */
+static bool sq_has_staged(const sq_staged_t *sg)
+{
+    return sg->rows.nrows > 0 || (sg->packs && sqc_batch_bytes(sg->packs) > 0);
+}
+
+/* Writes what kind k staged in sg. */
 static int sq_write_staged(sq_store_t *q, int k, sq_staged_t *sg, err_t *e)
 {
+    if (sg->packs && sqc_batch_bytes(sg->packs) > 0)
+        return sqc_write(q->claims, sg->packs, e);
     if (sg->rows.nrows == 0)
         return 0;
     sq_kind_t *kk = &q->kinds[k];
@@ -664,19 +623,11 @@ static int sq_write_staged(sq_store_t *q, int k, sq_staged_t *sg, err_t *e)
         kk->old_checked = q->base.delivery;
         /* A load into an empty table (the first import, a first analysis
          * run): its secondary indexes are built once at the commit rather
-         * than row by row. (A header table is empty when its line table is:
-         * the store writes no header without a line.) */
-        if (!kk->has_old && (rc = sq_defer_indexes(q, kd->table->name, e)) == 0 && kd->header)
-            rc = sq_defer_indexes(q, kd->header->name, e);
-        if (rc != 0)
+         * than row by row. */
+        if (!kk->has_old && (rc = sq_defer_indexes(q, kd->table->name, e)) != 0)
             return rc;
     }
-    if (kd->redelivery)
-        rc = sq_flush_stale(q, kd, kk, sg, e);
-    if (rc == 0 && kd->header && sg->header.nrows > 0)
-        rc = sq_flush_batch(q, &sg->header, kk->header_ins, kd->header, e);
-    if (rc == 0)
-        rc = sq_flush_batch(q, &sg->rows, kk->rows_ins, kd->table, e);
+    rc = sq_flush_batch(q, &sg->rows, kk->rows_ins, kd->table, e);
     sq_clear(sg);
     return rc;
 }
@@ -760,7 +711,7 @@ static int sq_post(sq_store_t *q, int upto, err_t *e)
     for (int k = 0; k < SK_COUNT; k++) {
         sq_kind_t *kk = &q->kinds[k];
         w->job[k] = -1;
-        if (k <= upto && kk->st[kk->cur].rows.nrows > 0) {
+        if (k <= upto && sq_has_staged(&kk->st[kk->cur])) {
             w->job[k] = (signed char)kk->cur;
             kk->cur ^= 1;
         }
@@ -789,8 +740,8 @@ static void sq_discard(sq_store_t *q)
         sq_kind_t *kk = &q->kinds[k];
         sq_clear(&kk->st[0]);
         sq_clear(&kk->st[1]);
-        kk->last_delivery = 0;
     }
+    sqc_end(q->claims);
 }
 
 /* Writes everything staged, after the job in flight: before any read or
@@ -802,6 +753,8 @@ static int sq_flush_all(sq_store_t *q, err_t *e)
     int rc = sq_wait(q, e);
     for (int k = 0; k < SK_COUNT && rc == 0; k++)
         rc = sq_write_staged(q, k, &q->kinds[k].st[q->kinds[k].cur], e);
+    if (rc == 0)
+        rc = sqc_settle(q->claims, q->base.delivery, e);
     if (rc != 0)
         sq_discard(q); /* the transaction is doomed (store.c) */
     return rc;
@@ -809,40 +762,27 @@ static int sq_flush_all(sq_store_t *q, err_t *e)
 
 /* Buffers the record; a full batch goes to the writer thread (with the
  * kinds it may reference), and everything is written at the latest before
- * a read or the commit. */
+ * a read or the commit. Claims go into packs (sqclaims.h). */
 static int sq_put(store_t *s, const store_kind_def_t *k, const void *rec, err_t *e)
 {
     sq_store_t *q = (sq_store_t *)s;
     sq_kind_t *kk = &q->kinds[k->kind];
     sq_staged_t *sg = &kk->st[kk->cur];
     int rc;
-    bool new_claim = false;
     if (k->redelivery) {
-        const char *claim_id = STORE_CFIELD(rec, &k->table->cols[0], const char *);
-        new_claim = kk->last_delivery != s->delivery || strcmp(kk->last_claim, claim_id) != 0;
-        if (new_claim) {
-            size_t n = strlen(claim_id) + 1;
-            if (n > kk->last_cap) {
-                kk->last_cap = n < 64 ? 64 : n * 2;
-                kk->last_claim = mem_realloc(kk->last_claim, kk->last_cap);
-            }
-            memcpy(kk->last_claim, claim_id, n);
-            kk->last_delivery = s->delivery;
-            sg->new_claims[sg->nnew++] = sg->rows.nrows;
-        }
-    }
-    if (k->header) {
-        uint64_t h = store_row_hash(k->header, rec);
-        if (new_claim || h != kk->last_hash) {
-            if ((rc = sq_stage(&sg->header, k->header, rec, e)) != 0)
-                goto fail;
-            kk->last_hash = h;
-        }
+        /* The kind's first put in a transaction reads the database. */
+        if (sqc_needs_db(q->claims, k) && (rc = sq_wait(q, e)) != 0)
+            goto fail;
+        if (!sg->packs)
+            sg->packs = sqc_batch_new();
+        if ((rc = sqc_put(q->claims, k, rec, s->delivery, sg->packs, e)) != 0)
+            goto fail;
+        if (sqc_batch_bytes(sg->packs) >= SQ_PACK_POST && (rc = sq_post(q, k->kind, e)) != 0)
+            goto fail;
+        return 0;
     }
     if ((rc = sq_stage(&sg->rows, k->table, rec, e)) != 0)
         goto fail;
-    /* A header row comes with a line, so the header batch is never the
-     * fuller one. */
     if (sg->rows.nrows == SQ_BATCH && (rc = sq_post(q, k->kind, e)) != 0)
         goto fail;
     return 0;
@@ -854,32 +794,9 @@ fail:
 static int sq_delete_claim(store_t *s, const char *claim_id, int64_t *deleted, err_t *e)
 {
     sq_store_t *q = (sq_store_t *)s;
-    int rc;
     *deleted = 0;
-    if ((rc = sq_flush_all(q, e)) != 0)
-        return rc;
-    struct {
-        sqlite3_stmt **st;
-        const char *sql, *table;
-        bool counts;
-    } steps[] = {
-        { &q->del_med_lines, "DELETE FROM medical_claim_line WHERE claim_id = ?1",
-          "medical_claim_line", true },
-        { &q->del_med, "DELETE FROM medical_claim WHERE claim_id = ?1", "medical_claim", false },
-        { &q->del_rx, "DELETE FROM pharmacy_claim WHERE claim_id = ?1", "pharmacy_claim", true },
-    };
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        if ((rc = sq_prepare(q, steps[i].st, steps[i].sql, steps[i].table, e)) != 0)
-            return rc;
-        sqlite3_bind_text(*steps[i].st, 1, claim_id, -1, SQLITE_STATIC);
-        if ((rc = sq_run(q, *steps[i].st, steps[i].table, e)) != 0)
-            return rc;
-        if (steps[i].counts)
-            *deleted += sqlite3_changes(q->db);
-    }
-    q->kinds[SK_MED_CLAIM].last_delivery = 0;
-    q->kinds[SK_RX_CLAIM].last_delivery = 0;
-    return 0;
+    int rc = sq_flush_all(q, e);
+    return rc ? rc : sqc_delete(q->claims, claim_id, deleted, e);
 }
 
 /* ---- reads --------------------------------------------------------------- */
@@ -902,9 +819,31 @@ static int sq_file_seen(store_t *s, const char *hash, bool *seen, err_t *e)
     return ret;
 }
 
+/* The claims kind whose logical table t is (its header table for
+ * *header), or NULL: those tables are packed (sqclaims.h). */
+static const store_kind_def_t *sq_claim_kind(const store_table_t *t, bool *header)
+{
+    static const store_kind_t kinds[] = { SK_MED_CLAIM, SK_RX_CLAIM };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        const store_kind_def_t *k = store_kind_def(kinds[i]);
+        if (k->table == t || k->header == t) {
+            if (header)
+                *header = k->header == t;
+            return k;
+        }
+    }
+    return NULL;
+}
+
 static int sq_count(store_t *s, const store_table_t *t, int64_t *n, err_t *e)
 {
     sq_store_t *q = (sq_store_t *)s;
+    bool header;
+    const store_kind_def_t *ck = sq_claim_kind(t, &header);
+    if (ck) {
+        int rc = sq_flush_all(q, e);
+        return rc ? rc : sqc_count(q->claims, ck, header, n, e);
+    }
     int i = store_table_index(t);
     if (i < 0 || i >= SQ_NTABLES)
         return err_set(e, ERR_INTERNAL, "table %s not in the schema", t->name);
@@ -926,6 +865,17 @@ static int sq_date_range(store_t *s, const store_table_t *t, const char *col_min
                          const char *col_max, date_t *min, date_t *max, err_t *e)
 {
     sq_store_t *q = (sq_store_t *)s;
+    const store_kind_def_t *ck = sq_claim_kind(t, NULL);
+    if (ck) {
+        /* The packs know the one range store_summary asks of each kind. */
+        bool med = ck->kind == SK_MED_CLAIM;
+        if (strcmp(col_min, med ? "claim_start_date" : "dispensing_date") != 0 ||
+            strcmp(col_max, med ? "claim_end_date" : "dispensing_date") != 0)
+            return err_set(e, ERR_INTERNAL, "%s: no date range of %s..%s", t->name, col_min,
+                           col_max);
+        int rc = sq_flush_all(q, e);
+        return rc ? rc : sqc_date_range(q->claims, ck, min, max, e);
+    }
     char sql[160];
     snprintf(sql, sizeof sql, "SELECT min(%s), max(%s) FROM %s", col_min, col_max, t->name);
     sqlite3_stmt *st = NULL;
@@ -993,17 +943,14 @@ static int sq_bind_prefix(sq_store_t *q, sqlite3_stmt *st, const store_table_t *
     return 0;
 }
 
-static int sq_scan(store_t *s, const store_kind_def_t *k, int nfilter, const void *filter,
-                   store_scan_raw_fn fn, void *ctx, err_t *e)
+/* A scan in SQL of the kind's table(s). Claims are packed (sq_scan), except
+ * in a database that migration 4 is converting (sq_migrated). */
+static int sq_scan_sql(sq_store_t *q, const store_kind_def_t *k, int nfilter, const void *filter,
+                       store_scan_raw_fn fn, void *ctx, err_t *e)
 {
-    sq_store_t *q = (sq_store_t *)s;
     sq_kind_t *kk = &q->kinds[k->kind];
-    if (nfilter < 0 || nfilter >= SQ_MAX_FILTER || nfilter > k->table->nkey)
-        return err_set(e, ERR_INTERNAL, "%s: bad scan filter", k->table->name);
     sqlite3_stmt *st = NULL;
-    int rc = sq_flush_all(q, e);
-    if (rc == 0)
-        rc = sq_prepare_scan(q, k, nfilter, &kk->scan[nfilter], e);
+    int rc = sq_prepare_scan(q, k, nfilter, &kk->scan[nfilter], e);
     if (rc)
         return rc;
     st = kk->scan[nfilter];
@@ -1032,13 +979,27 @@ static int sq_scan(store_t *s, const store_kind_def_t *k, int nfilter, const voi
     return rc;
 }
 
+static int sq_scan(store_t *s, const store_kind_def_t *k, int nfilter, const void *filter,
+                   store_scan_raw_fn fn, void *ctx, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    if (nfilter < 0 || nfilter >= SQ_MAX_FILTER || nfilter > k->table->nkey)
+        return err_set(e, ERR_INTERNAL, "%s: bad scan filter", k->table->name);
+    int rc = sq_flush_all(q, e);
+    if (rc)
+        return rc;
+    if (k->redelivery)
+        return sqc_scan(q->claims, k, nfilter, filter, fn, ctx, e);
+    return sq_scan_sql(q, k, nfilter, filter, fn, ctx, e);
+}
+
 /* Result clears (store_clear_*): rare, so prepared per call. */
 static int sq_delete_prefix(store_t *s, const store_table_t *t, int nfilter, const void *filter,
                             int64_t *deleted, err_t *e)
 {
     sq_store_t *q = (sq_store_t *)s;
     *deleted = 0;
-    if (nfilter < 1 || nfilter > t->nkey)
+    if (nfilter < 1 || nfilter > t->nkey || sq_claim_kind(t, NULL))
         return err_set(e, ERR_INTERNAL, "%s: bad delete filter", t->name);
     int rc = sq_flush_all(q, e);
     if (rc)
@@ -1057,6 +1018,55 @@ static int sq_delete_prefix(store_t *s, const store_table_t *t, int nfilter, con
         *deleted = sqlite3_changes(q->db);
     sqlite3_finalize(st);
     buf_free(&b);
+    return rc;
+}
+
+/* ---- migration 4: claims into packs ------------------------------------- */
+
+typedef struct sq_conv {
+    sq_store_t *q;
+    const store_kind_def_t *k;
+    sqc_batch_t *batch;
+} sq_conv_t;
+
+static int sq_conv_line(void *ctx, const void *rec, err_t *e)
+{
+    sq_conv_t *cv = ctx;
+    int rc = sqc_put(cv->q->claims, cv->k, rec, 0, cv->batch, e);
+    if (rc == 0 && sqc_batch_bytes(cv->batch) >= SQ_PACK_POST)
+        rc = sqc_write(cv->q->claims, cv->batch, e);
+    return rc;
+}
+
+/* Reads the claims of the row-per-line tables (a file made before migration
+ * 4), in key order, into packs, and drops those tables. Runs inside the
+ * migration's transaction: all or nothing. */
+static int sq_migrated(store_t *s, int version, err_t *e)
+{
+    sq_store_t *q = (sq_store_t *)s;
+    if (version != 4)
+        return 0;
+    static const store_kind_t kinds[] = { SK_MED_CLAIM, SK_RX_CLAIM };
+    sq_conv_t cv = { .q = q, .batch = sqc_batch_new() };
+    int rc = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0] && rc == 0; i++) {
+        cv.k = store_kind_def(kinds[i]);
+        rc = sq_scan_sql(q, cv.k, 0, NULL, sq_conv_line, &cv, e);
+        sq_kind_t *kk = &q->kinds[kinds[i]];
+        sqlite3_finalize(kk->scan[0]); /* its tables are about to go */
+        kk->scan[0] = NULL;
+    }
+    if (rc == 0)
+        rc = sqc_write(q->claims, cv.batch, e);
+    if (rc == 0)
+        rc = sqc_settle(q->claims, 0, e);
+    sqc_end(q->claims);
+    sqc_batch_free(cv.batch);
+    if (rc == 0 && sqlite3_exec(q->db,
+                                "DROP TABLE medical_claim_line; DROP TABLE medical_claim;"
+                                " DROP TABLE pharmacy_claim;",
+                                NULL, NULL, NULL) != SQLITE_OK)
+        rc = sq_err(q, "medical_claim", e);
     return rc;
 }
 
@@ -1080,21 +1090,16 @@ static void sq_close(store_t *s)
         for (int j = 0; j < 3; j++) {
             sqlite3_finalize(kk->rows_ins[j].st);
             mem_free(kk->rows_ins[j].set);
-            sqlite3_finalize(kk->header_ins[j].st);
-            mem_free(kk->header_ins[j].set);
         }
         for (int j = 0; j < 2; j++) {
-            sq_batch_t *bs[2] = { &kk->st[j].rows, &kk->st[j].header };
-            for (int b = 0; b < 2; b++) {
-                mem_free(bs[b]->vals);
-                mem_free(bs[b]->text);
-            }
+            mem_free(kk->st[j].rows.vals);
+            mem_free(kk->st[j].rows.text);
+            sqc_batch_free(kk->st[j].packs);
         }
-        sqlite3_finalize(kk->del_stale);
         for (int i = 0; i < SQ_MAX_FILTER; i++)
             sqlite3_finalize(kk->scan[i]);
-        mem_free(kk->last_claim);
     }
+    sqc_free(q->claims);
     err_t ignore;
     sq_restore_indexes(q, false, &ignore);
     for (int i = 0; i < SQ_NTABLES; i++)
@@ -1103,8 +1108,7 @@ static void sq_close(store_t *s)
         mem_free(q->lists[i]);
         mem_free(q->scan_lists[i]);
     }
-    sqlite3_stmt *misc[] = { q->begin,     q->commit,  q->rollback,      q->next_delivery,
-                             q->file_seen, q->del_med, q->del_med_lines, q->del_rx };
+    sqlite3_stmt *misc[] = { q->begin, q->commit, q->rollback, q->next_delivery, q->file_seen };
     for (size_t i = 0; i < sizeof misc / sizeof misc[0]; i++)
         sqlite3_finalize(misc[i]);
     sqlite3_close(q->db);
@@ -1128,6 +1132,7 @@ static const store_vtab_t sq_vtab = {
     .date_range = sq_date_range,
     .scan = sq_scan,
     .delete_prefix = sq_delete_prefix,
+    .migrated = sq_migrated,
 };
 
 /* SQLite's memory statistics cost a global mutex per allocation (a few per
@@ -1157,6 +1162,7 @@ int store_sqlite_open(const char *path, store_t **out, err_t *e)
         return ERR_IO;
     }
     sqlite3_extended_result_codes(q->db, 1);
+    q->claims = sqc_new(q->db);
     sqlite3_busy_timeout(q->db, 10000);
     /* WAL: readers (the web server) never block an import. NORMAL sync in
      * WAL mode cannot corrupt the file; it may lose the last commits on
