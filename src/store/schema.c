@@ -666,6 +666,39 @@ int store_list_pack(const store_col_t *c, const void *rec, char *out, size_t *le
     return 0;
 }
 
+int store_list_check(const store_col_t *c, const void *rec)
+{
+    /* store_list_pack's arithmetic, without the copy. */
+    size_t n = 0;
+    char tmp[DATE_FMT_LEN + 8];
+    for (int j = 0; j < c->n; j++) {
+        if (j > 0) {
+            if (n + 1 >= STORE_LIST_MAX)
+                return -1;
+            n++;
+        }
+        size_t vn;
+        if (c->type == SC_TEXT_LIST) {
+            const char *v = (&STORE_CFIELD(rec, c, const char *))[j];
+            vn = v ? strlen(v) : 0;
+            if (vn && memchr(v, STORE_LIST_SEP, vn))
+                return -1;
+        } else {
+            date_t d = (&STORE_CFIELD(rec, c, date_t))[j];
+            if (d == DATE_NONE)
+                continue;
+            if (n + DATE_FMT_LEN >= STORE_LIST_MAX)
+                return -1;
+            date_format(d, tmp);
+            vn = strlen(tmp);
+        }
+        if (vn && n + vn >= STORE_LIST_MAX)
+            return -1;
+        n += vn;
+    }
+    return 0;
+}
+
 int store_list_unpack(const store_col_t *c, char *packed, void *rec)
 {
     char *p = packed;

@@ -160,12 +160,9 @@ static int run_op(store_t *s, store_op_fn op, void *arg, bool writes, err_t *e)
  * transaction. */
 static int check_lists(const store_table_t *t, const void *rec, err_t *e)
 {
-    char tmp[STORE_LIST_MAX];
-    size_t len;
     for (int i = 0; i < t->ncols; i++) {
         const store_col_t *c = &t->cols[i];
-        if ((c->type == SC_TEXT_LIST || c->type == SC_DATE_LIST) &&
-            store_list_pack(c, rec, tmp, &len) != 0) {
+        if ((c->type == SC_TEXT_LIST || c->type == SC_DATE_LIST) && store_list_check(c, rec) != 0) {
             char field[128];
             snprintf(field, sizeof field, "%s.%s", t->name, c->name);
             return err_at(e, ERR_INPUT, NULL, 0, 0, field,

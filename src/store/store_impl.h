@@ -167,6 +167,8 @@ static inline bool store_col_missing(const void *rec, const store_col_t *c)
  * item is missing. Returns -1 when it does not fit or a text item holds the
  * separator. */
 int store_list_pack(const store_col_t *c, const void *rec, char *out, size_t *len);
+/* store_list_pack's verdict (0 or -1) without packing. */
+int store_list_check(const store_col_t *c, const void *rec);
 /* Unpacks packed (modified in place: items point into it) into rec's list.
  * Returns -1 for a malformed list. */
 int store_list_unpack(const store_col_t *c, char *packed, void *rec);

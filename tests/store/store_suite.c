@@ -24,6 +24,7 @@
 #include "store/store_impl.h"
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1303,6 +1304,133 @@ static void test_indexes_after_bulk_load(void **state)
     assert_int_equal(n, 40);
 }
 
+/* A SQLite file made before migration 4 kept claims a row per line; opening
+ * it moves them into packs (sqclaims.h) and drops those tables, and the
+ * claims then read back exactly and take re-deliveries as before. */
+static void v3_exec(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("%s: %s", sql, msg ? msg : "?");
+}
+
+static int cb_count_tables(void *ctx, int n, char **v, char **names)
+{
+    (void)n;
+    (void)names;
+    *(int *)ctx = atoi(v[0]);
+    return 0;
+}
+
+static void test_sqlite_v3_claims_move_into_packs(void **state)
+{
+    fx_t *f = *state;
+    if (strcmp(backend, "sqlite") != 0)
+        skip();
+    char path[600];
+    snprintf(path, sizeof path, "%s/v3-%d.db", tmpdir, test_no);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    /* Migrations 1..3 as they were applied, with SQLite's dialect. */
+    const store_dialect_t d = { "TEXT", "TEXT", "TEXT", "REAL", " WITHOUT ROWID" };
+    int nm;
+    const store_migration_t *m = store_migrations(&nm);
+    buf_t sql = BUF_INIT;
+    v3_exec(db, "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY,"
+                " description TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)");
+    for (int i = 0; i < nm && m[i].version <= 3; i++) {
+        assert_int_equal(store_sql_subst(&d, m[i].sql, &sql), 0);
+        if (m[i].sql_sqlite)
+            buf_puts(&sql, m[i].sql_sqlite);
+        buf_printf(&sql, "INSERT INTO schema_version (version, description) VALUES (%d, 'x');",
+                   m[i].version);
+        v3_exec(db, buf_cstr(&sql));
+    }
+    buf_free(&sql);
+    v3_exec(db, "INSERT INTO medical_claim (claim_id, claim_type, person_id, claim_start_date,"
+                " claim_end_date, diagnosis_codes, procedure_dates) VALUES"
+                " ('C2', 'institutional', 'P', '2023-03-01', '2023-03-04', 'E119||N183',"
+                "  '2023-03-02'),"
+                " ('C10', 'professional', 'P', '2023-01-05', '2023-01-05', NULL, NULL);"
+                "INSERT INTO medical_claim_line (claim_id, claim_line_number, paid_amount,"
+                " hcpcs_code, service_unit_quantity, in_network_flag, load_seq) VALUES"
+                " ('C2', 2, 250, '99213', 1.5, 1, 1), ('C2', 1, 100, NULL, NULL, 0, 1),"
+                " ('C10', 1, 999, '99214', NULL, NULL, 1);"
+                "INSERT INTO pharmacy_claim (claim_id, claim_line_number, person_id,"
+                " dispensing_date, ndc_code, days_supply, load_seq) VALUES"
+                " ('R1', 1, 'P', '2024-02-29', '00002322730', 30, 1);");
+    sqlite3_close(db);
+
+    store_close(f->s);
+    f->s = NULL;
+    OK(store_open(path, &f->s, E));
+    assert_int_equal(count(f->s, "medical_claim"), 2);
+    assert_int_equal(count(f->s, "medical_claim_line"), 3);
+    assert_int_equal(count(f->s, "pharmacy_claim"), 1);
+    claims_seen_t seen = { 0 };
+    OK(store_scan_med_claim(f->s, cb_claims, &seen, E));
+    assert_int_equal(seen.n, 3);
+    /* Key order: "C10" before "C2" (byte-wise), lines by number. */
+    assert_string_equal(seen.ids[0], "C10");
+    assert_int_equal(seen.paid[0], 999);
+    assert_string_equal(seen.ids[1], "C2");
+    assert_int_equal(seen.lines[1], 1);
+    assert_int_equal(seen.paid[1], 100);
+    assert_string_equal(seen.dx1[1], "E119");
+    assert_int_equal(seen.lines[2], 2);
+    assert_int_equal(seen.paid[2], 250);
+
+    /* Every field of one line, through a filtered scan. */
+    store_med_claim_t want, key;
+    store_med_claim_init(&want);
+    want.claim_id = "C2";
+    want.claim_line_number = 2;
+    want.claim_type = "institutional";
+    want.person_id = "P";
+    want.claim_start_date = date_from_ymd(2023, 3, 1);
+    want.claim_end_date = date_from_ymd(2023, 3, 4);
+    want.diagnosis_code[0] = "E119";
+    want.diagnosis_code[2] = "N183";
+    want.procedure_date[0] = date_from_ymd(2023, 3, 2);
+    want.paid_amount = 250;
+    want.hcpcs_code = "99213";
+    want.service_unit_quantity = 1.5;
+    want.in_network_flag = 1;
+    collect_t *col = mem_calloc(1, sizeof *col);
+    col->k = store_kind_def(SK_MED_CLAIM);
+    col->nwant = 1;
+    col->want[0].med_claim = want;
+    store_med_claim_init(&key);
+    key.claim_id = "C2";
+    key.claim_line_number = 2;
+    OK(f->s->vt->scan(f->s, store_kind_def(SK_MED_CLAIM), 2, &key, check_rec, col, E));
+    assert_int_equal(col->seen, 1);
+    mem_free(col);
+
+    store_summary_t sum;
+    OK(store_summary(f->s, &sum, E));
+    assert_int_equal(sum.med_claim_first, date_from_ymd(2023, 1, 5));
+    assert_int_equal(sum.med_claim_last, date_from_ymd(2023, 3, 4));
+    assert_int_equal(sum.rx_claim_first, date_from_ymd(2024, 2, 29));
+
+    int legacy = -1;
+    sqlite3 *chk = NULL;
+    assert_int_equal(sqlite3_open(path, &chk), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(chk,
+                                  "SELECT count(*) FROM sqlite_master WHERE name IN"
+                                  " ('medical_claim', 'medical_claim_line', 'pharmacy_claim')",
+                                  cb_count_tables, &legacy, NULL),
+                     SQLITE_OK);
+    sqlite3_close(chk);
+    assert_int_equal(legacy, 0);
+
+    /* A re-delivery of C2 replaces the converted version. */
+    store_med_claim_t c;
+    med_line(&c, "C2", 1, "P", 5);
+    OK(store_put_med_claim(f->s, &c, E));
+    assert_int_equal(count(f->s, "medical_claim_line"), 2);
+}
+
 static void test_summary(void **state)
 {
     fx_t *f = *state;
@@ -1619,6 +1747,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_foreign_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failure_in_bulk, setup, teardown),
         cmocka_unit_test_setup_teardown(test_indexes_after_bulk_load, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sqlite_v3_claims_move_into_packs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_med_claim_redelivery, setup, teardown),
         cmocka_unit_test_setup_teardown(test_delete_claim, setup, teardown),

@@ -1,6 +1,7 @@
 /* sqpack.c — the byte format of packed claims (see sqpack.h). */
 #include "store/sqlite/sqpack.h"
 
+#include <math.h>
 #include <string.h>
 
 #define VARINT_MAX 10 /* bytes of a 64-bit varint */
@@ -63,102 +64,139 @@ int sqp_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
     return -1;
 }
 
-/* Text as varint length, bytes, NUL. */
-static inline uint8_t *put_text(buf_t *b, uint8_t *o, const char *s, size_t n)
+/* Bytes of a fixed-size bitmap of n bits. */
+static inline size_t bitmap_len(int n)
 {
-    size_t at = (size_t)(o - (uint8_t *)b->data);
-    b->len = at;
-    if (!(o = room(b, n + VARINT_MAX + 1)))
-        return NULL;
-    o = put_v(o, n);
-    memcpy(o, s, n);
-    o[n] = 0;
-    return o + n + 1;
+    return (size_t)(n + 7) / 8;
+}
+
+/* The encoder writes into b's spare room, growing it only when a value
+ * might not fit: one pass over the columns, the bitmaps patched in place. */
+typedef struct enc {
+    buf_t *b;
+    size_t at; /* next byte */
+} enc_t;
+
+static inline uint8_t *enc_room(enc_t *w, size_t n)
+{
+    w->b->len = w->at;
+    return room(w->b, n);
 }
 
 int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec)
 {
-    if (t->ncols - from > 64)
+    int ncols = t->ncols - from;
+    if (ncols > 64)
         return -1;
-    uint64_t mask = 0;
-    for (int i = from; i < t->ncols; i++)
-        if (!store_col_missing(rec, &t->cols[i]))
-            mask |= UINT64_C(1) << (i - from);
-    uint8_t *o = room(b, VARINT_MAX);
+    enc_t w = { b, b->len };
+    size_t mlen = bitmap_len(ncols), mask_at = w.at;
+    uint8_t *o = enc_room(&w, mlen);
     if (!o)
         return -1;
-    o = put_v(o, mask);
-    for (int i = from; i < t->ncols && o; i++) {
-        if (!(mask & (UINT64_C(1) << (i - from))))
-            continue;
-        const store_col_t *c = &t->cols[i];
+    memset(o, 0, mlen);
+    w.at += mlen;
+    for (int i = 0; i < ncols; i++) {
+        const store_col_t *c = &t->cols[from + i];
+        size_t start = w.at;
         switch (c->type) {
         case SC_TEXT: {
             const char *v = STORE_CFIELD(rec, c, const char *);
-            o = put_text(b, o, v, strlen(v));
+            if (!v || !v[0])
+                continue;
+            size_t n = strlen(v);
+            if (!(o = enc_room(&w, n + VARINT_MAX + 1)))
+                return -1;
+            uint8_t *q = put_v(o, n);
+            memcpy(q, v, n);
+            q[n] = 0;
+            w.at += (size_t)(q - o) + n + 1;
             break;
         }
         case SC_INT:
         case SC_MONEY:
-        case SC_TIME:
-            b->len = (size_t)(o - (uint8_t *)b->data);
-            if ((o = room(b, VARINT_MAX)))
-                o = put_v(o, zz(STORE_CFIELD(rec, c, int64_t)));
+        case SC_TIME: {
+            int64_t v = STORE_CFIELD(rec, c, int64_t);
+            if (v == INT64_MIN)
+                continue;
+            if (!(o = enc_room(&w, VARINT_MAX)))
+                return -1;
+            w.at += (size_t)(put_v(o, zz(v)) - o);
             break;
-        case SC_DATE:
-            b->len = (size_t)(o - (uint8_t *)b->data);
-            if ((o = room(b, VARINT_MAX)))
-                o = put_v(o, zz(STORE_CFIELD(rec, c, date_t)));
+        }
+        case SC_DATE: {
+            date_t v = STORE_CFIELD(rec, c, date_t);
+            if (v == DATE_NONE)
+                continue;
+            if (!(o = enc_room(&w, VARINT_MAX)))
+                return -1;
+            w.at += (size_t)(put_v(o, zz(v)) - o);
             break;
+        }
         case SC_REAL: {
-            b->len = (size_t)(o - (uint8_t *)b->data);
             double d = STORE_CFIELD(rec, c, double);
-            if ((o = room(b, sizeof d))) {
-                memcpy(o, &d, sizeof d);
-                o += sizeof d;
-            }
+            if (isnan(d))
+                continue;
+            if (!(o = enc_room(&w, sizeof d)))
+                return -1;
+            memcpy(o, &d, sizeof d);
+            w.at += sizeof d;
             break;
         }
-        case SC_FLAG:
-            b->len = (size_t)(o - (uint8_t *)b->data);
-            if ((o = room(b, 1)))
-                *o++ = (uint8_t)STORE_CFIELD(rec, c, int);
-            break;
-        case SC_TEXT_LIST: {
-            const char *const *v = &STORE_CFIELD(rec, c, const char *);
-            uint64_t items = 0;
-            for (int j = 0; j < c->n && j < 64; j++)
-                if (v[j] && v[j][0])
-                    items |= UINT64_C(1) << j;
-            b->len = (size_t)(o - (uint8_t *)b->data);
-            if (!(o = room(b, VARINT_MAX)))
-                break;
-            o = put_v(o, items);
-            for (int j = 0; j < c->n && j < 64 && o; j++)
-                if (items & (UINT64_C(1) << j))
-                    o = put_text(b, o, v[j], strlen(v[j]));
+        case SC_FLAG: {
+            int v = STORE_CFIELD(rec, c, int);
+            if (v != 0 && v != 1)
+                continue;
+            if (!(o = enc_room(&w, 1)))
+                return -1;
+            *o = (uint8_t)v;
+            w.at++;
             break;
         }
+        case SC_TEXT_LIST:
         case SC_DATE_LIST: {
-            const date_t *v = &STORE_CFIELD(rec, c, date_t);
+            /* A bitmap of the items, then the items; nothing at all when
+             * every item is missing. */
+            if (c->n > 64)
+                return -1;
+            size_t ilen = bitmap_len(c->n), items_at = w.at;
             uint64_t items = 0;
-            for (int j = 0; j < c->n && j < 64; j++)
-                if (v[j] != DATE_NONE)
-                    items |= UINT64_C(1) << j;
-            b->len = (size_t)(o - (uint8_t *)b->data);
-            if (!(o = room(b, VARINT_MAX * (size_t)(c->n + 1))))
-                break;
-            o = put_v(o, items);
-            for (int j = 0; j < c->n && j < 64; j++)
-                if (items & (UINT64_C(1) << j))
-                    o = put_v(o, zz(v[j]));
+            if (!(o = enc_room(&w, ilen)))
+                return -1;
+            w.at += ilen;
+            for (int j = 0; j < c->n; j++) {
+                if (c->type == SC_TEXT_LIST) {
+                    const char *v = (&STORE_CFIELD(rec, c, const char *))[j];
+                    if (!v || !v[0])
+                        continue;
+                    size_t n = strlen(v);
+                    if (!(o = enc_room(&w, n + VARINT_MAX + 1)))
+                        return -1;
+                    uint8_t *q = put_v(o, n);
+                    memcpy(q, v, n);
+                    q[n] = 0;
+                    w.at += (size_t)(q - o) + n + 1;
+                } else {
+                    date_t v = (&STORE_CFIELD(rec, c, date_t))[j];
+                    if (v == DATE_NONE)
+                        continue;
+                    if (!(o = enc_room(&w, VARINT_MAX)))
+                        return -1;
+                    w.at += (size_t)(put_v(o, zz(v)) - o);
+                }
+                items |= UINT64_C(1) << j;
+            }
+            if (!items) {
+                w.at = start;
+                continue;
+            }
+            for (size_t k = 0; k < ilen; k++)
+                ((uint8_t *)b->data)[items_at + k] = (uint8_t)(items >> (8 * k));
             break;
         }
         }
+        ((uint8_t *)b->data)[mask_at + (size_t)i / 8] |= (uint8_t)(1u << (i % 8));
     }
-    if (!o)
-        return -1;
-    b->len = (size_t)(o - (uint8_t *)b->data);
+    b->len = w.at;
     b->data[b->len] = '\0';
     return 0;
 }
@@ -174,14 +212,29 @@ static const char *get_text(const uint8_t **p, const uint8_t *end)
     return s;
 }
 
+/* A bitmap of n bits at *p; -1 when short or a bit past n is set. */
+static int get_bitmap(const uint8_t **p, const uint8_t *end, int n, uint64_t *out)
+{
+    size_t len = bitmap_len(n);
+    if ((size_t)(end - *p) < len)
+        return -1;
+    uint64_t m = 0;
+    for (size_t k = 0; k < len; k++)
+        m |= (uint64_t)(*p)[k] << (8 * k);
+    *p += len;
+    if (n < 64 && (m >> n) != 0)
+        return -1;
+    *out = m;
+    return 0;
+}
+
 int sqp_decode_cols(const uint8_t *p, const uint8_t *end, const store_table_t *t, int from,
                     void *rec)
 {
     uint64_t mask, v;
-    if (sqp_get_varint(&p, end, &mask) != 0)
+    int ncols = t->ncols - from;
+    if (ncols > 64 || get_bitmap(&p, end, ncols, &mask) != 0)
         return -1;
-    if (t->ncols - from < 64 && (mask >> (t->ncols - from)) != 0)
-        return -1; /* a column this table does not have */
     for (int i = from; i < t->ncols; i++) {
         if (!(mask & (UINT64_C(1) << (i - from))))
             continue;
@@ -223,7 +276,7 @@ int sqp_decode_cols(const uint8_t *p, const uint8_t *end, const store_table_t *t
         case SC_TEXT_LIST:
         case SC_DATE_LIST: {
             uint64_t items;
-            if (sqp_get_varint(&p, end, &items) != 0 || (c->n < 64 && (items >> c->n) != 0))
+            if (c->n > 64 || get_bitmap(&p, end, c->n, &items) != 0)
                 return -1;
             for (int j = 0; j < c->n && j < 64; j++) {
                 if (!(items & (UINT64_C(1) << j)))
