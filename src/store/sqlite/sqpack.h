@@ -14,11 +14,12 @@
  *     medical claims only: varint header_len, the header's columns (below)
  *     nlines lines, each: varint line_len, then zz(claim_line_number) and the
  *     line's other columns (below); line_len covers both.
- * Columns [from, ncols) of a table are encoded as a varint bitmap of the
- * columns holding a value, then each value: text as varint length, bytes and
- * a NUL (decoding points into the blob: no copy); integers, money, instants
- * and dates zig-zag varints; reals 8 bytes; flags one byte; lists a varint
- * bitmap of their items, then the items as above.
+ * Columns [from, ncols) of a table are encoded as a bitmap of the columns
+ * holding a value (ceil(n/8) bytes, least significant bit first), then each
+ * value: text as varint length, bytes and a NUL (decoding points into the
+ * blob: no copy); integers, money, instants and dates zig-zag varints; reals
+ * 8 bytes; flags one byte; lists a bitmap of their items (as above), then
+ * the items. Fixed-size bitmaps let the encoder write in one pass.
  * Integers are unsigned LEB128 ("varint"), signed ones zig-zag encoded.
  */
 #ifndef TRIPOD_STORE_SQLITE_SQPACK_H
