@@ -14,12 +14,15 @@
  *     medical claims only: varint header_len, the header's columns (below)
  *     nlines lines, each: varint line_len, then zz(claim_line_number) and the
  *     line's other columns (below); line_len covers both.
- * Columns [from, ncols) of a table are encoded as a bitmap of the columns
- * holding a value (ceil(n/8) bytes, least significant bit first), then each
- * value: text as varint length, bytes and a NUL (decoding points into the
- * blob: no copy); integers, money, instants and dates zig-zag varints; reals
- * 8 bytes; flags one byte; lists a bitmap of their items (as above), then
- * the items. Fixed-size bitmaps let the encoder write in one pass.
+ * Columns [from, ncols) of a table are encoded grouped by type — texts,
+ * 64-bit integers (int, money, instants), dates, reals, flags, text lists,
+ * date lists, each group in column order — as a bitmap of those holding a
+ * value (ceil(n/8) bytes, least significant bit first, one bit per column in
+ * that order), then each value: text as varint length, bytes and a NUL
+ * (decoding points into the blob: no copy); integers and dates zig-zag
+ * varints; reals 8 bytes; flags one byte; lists a bitmap of their items (as
+ * above), then the items. Fixed-size bitmaps let the encoder write in one
+ * pass; grouping spares it a switch per column.
  * Integers are unsigned LEB128 ("varint"), signed ones zig-zag encoded.
  */
 #ifndef TRIPOD_STORE_SQLITE_SQPACK_H
