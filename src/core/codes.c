@@ -54,12 +54,26 @@ static int fail(char *out, size_t cap)
     return -1;
 }
 
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+/* str_trim, skipped when there is nothing to trim (nearly always: codes are
+ * read from trimmed fields). */
+static void trim(const char **in, size_t *n)
+{
+    if (*n > 0 && !is_blank((*in)[0]) && !is_blank((*in)[*n - 1]))
+        return;
+    str_trim(in, n);
+}
+
 /* Trims blanks and upper-cases into tmp; -1 when empty or too long. */
 static int prep(const char *in, size_t n, char tmp[CODE_MAX], size_t *len)
 {
     if (!in)
         return -1;
-    str_trim(&in, &n);
+    trim(&in, &n);
     if (n == 0 || n >= CODE_MAX)
         return -1;
     for (size_t i = 0; i < n; i++)
@@ -74,19 +88,24 @@ static int prep(const char *in, size_t n, char tmp[CODE_MAX], size_t *len)
  * "U" codes (U07.1 COVID-19) are valid, so any letter may lead. */
 int code_norm_icd10cm(const char *in, size_t n, char *out, size_t cap)
 {
-    char t[CODE_MAX], c[CODE_MAX];
-    size_t len, k = 0;
-    if (prep(in, n, t, &len) != 0)
+    char c[CODE_MAX];
+    size_t k = 0;
+    if (!in)
         return fail(out, cap);
-    for (size_t i = 0; i < len; i++) {
-        if (t[i] == '.') {
+    trim(&in, &n);
+    if (n == 0 || n >= CODE_MAX)
+        return fail(out, cap);
+    /* prep's upper-casing, fused with dropping the dot (claims carry several
+     * diagnoses a line). */
+    for (size_t i = 0; i < n; i++) {
+        if (in[i] == '.') {
             /* One dot, right after the three-character category, and only
              * when something follows it. */
-            if (i != 3 || i + 1 == len)
+            if (i != 3 || i + 1 == n)
                 return fail(out, cap);
             continue;
         }
-        c[k++] = t[i];
+        c[k++] = to_upper(in[i]);
     }
     if (k < 3 || k > 7 || !is_upper(c[0]) || !is_digit(c[1]))
         return fail(out, cap);
@@ -210,6 +229,8 @@ int code_norm_ndc(const char *in, size_t n, char *out, size_t cap)
 {
     char t[CODE_MAX];
     size_t len;
+    if (in && n == 11 && all_digits(in, 11)) /* already the 11-digit form */
+        return emit(in, 11, out, cap);
     if (prep(in, n, t, &len) != 0)
         return fail(out, cap);
     if (len == 11 && all_digits(t, 11))

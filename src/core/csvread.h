@@ -39,7 +39,11 @@ typedef struct csvr {
     const char *name;  /* for errors */
     csvr_field_t *fields;
     size_t nfields;
-    size_t cap;
+    /* The indices of the fields that are not empty, in order: a reader of
+     * wide, sparse records (claims) visits these instead of every field. */
+    size_t *filled;
+    size_t nfilled;
+    size_t cap;    /* of fields and filled */
     long rec_line; /* line where the current record starts */
 } csvr_t;
 
@@ -47,9 +51,9 @@ typedef struct csvr {
  * byte-order mark at the start is skipped. */
 void csvr_init(csvr_t *r, const char *name, char *buf, size_t len);
 void csvr_free(csvr_t *r);
-/* Reads the next record into r->fields / r->nfields. Returns 1 when a record
- * was read, 0 at the end, -1 on malformed CSV (e set to ERR_INPUT naming
- * file:line:col). */
+/* Reads the next record into r->fields / r->nfields (and r->filled /
+ * r->nfilled). Returns 1 when a record was read, 0 at the end, -1 on
+ * malformed CSV (e set to ERR_INPUT naming file:line:col). */
 int csvr_next(csvr_t *r, err_t *e);
 /* Bytes consumed so far (for progress). */
 static inline size_t csvr_offset(const csvr_t *r)

@@ -97,12 +97,33 @@ static int read_digits(const char *s, size_t k)
     return v;
 }
 
-static int ymd_to_out(int y, int m, int d, date_t *out)
+/* Two ASCII digits as a number, or a value above 99 when either is not a
+ * digit (so every range check below rejects it). */
+static inline unsigned two_digits(const char *s)
 {
-    if (y < 0 || m < 0 || d < 0 || !date_is_valid_ymd(y, m, d))
+    unsigned a = (unsigned)(unsigned char)s[0] - '0', b = (unsigned)(unsigned char)s[1] - '0';
+    return a <= 9 && b <= 9 ? a * 10 + b : 100;
+}
+
+/* A claim line carries half a dozen dates, so this is straight-line code:
+ * the checks of date_is_valid_ymd, then days_from_civil in unsigned 32-bit
+ * arithmetic, which is exact here because the year is 1..9999 (no negative
+ * era, no overflow). */
+static int ymd_parse(const char *y4, const char *m2, const char *d2, date_t *out)
+{
+    unsigned hi = two_digits(y4), lo = two_digits(y4 + 2), m = two_digits(m2), d = two_digits(d2);
+    if (hi > 99 || lo > 99 || m - 1 > 11 || d - 1 > 30)
         return -1;
-    if (out)
-        *out = (date_t)days_from_civil(y, m, d);
+    unsigned y = hi * 100 + lo;
+    if (y == 0 || (d > 28 && d > (unsigned)date_days_in_month((int)y, (int)m)))
+        return -1;
+    if (out) {
+        unsigned yy = y - (m <= 2); /* from March, so that Feb 29 ends a year */
+        unsigned era = yy / 400, yoe = yy % 400;
+        unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+        unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        *out = (date_t)((int32_t)(era * 146097 + doe) - 719468);
+    }
     return 0;
 }
 
@@ -113,10 +134,10 @@ int date_parse(const char *s, size_t n, date_t *out)
     if (n == 10) {
         if (s[4] != '-' || s[7] != '-')
             return -1;
-        return ymd_to_out(read_digits(s, 4), read_digits(s + 5, 2), read_digits(s + 8, 2), out);
+        return ymd_parse(s, s + 5, s + 8, out);
     }
     if (n == 8)
-        return ymd_to_out(read_digits(s, 4), read_digits(s + 4, 2), read_digits(s + 6, 2), out);
+        return ymd_parse(s, s + 4, s + 6, out);
     return -1;
 }
 

@@ -2,6 +2,7 @@
 #include "core/str.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,23 @@ int str_to_i64(const char *s, size_t n, int64_t *out)
 {
     if (!s || n == 0)
         return -1;
+    if (n <= 18) {
+        /* Up to 18 plain digits cannot overflow (the usual counts and line
+         * numbers): no checks per digit. Anything else takes the loop below. */
+        uint64_t v = 0;
+        size_t i = 0;
+        for (; i < n; i++) {
+            unsigned d = (unsigned)(unsigned char)s[i] - '0';
+            if (d > 9)
+                break;
+            v = v * 10 + d;
+        }
+        if (i == n) {
+            if (out)
+                *out = (int64_t)v;
+            return 0;
+        }
+    }
     size_t i = 0;
     bool neg = false;
     if (s[0] == '+' || s[0] == '-') {
@@ -88,11 +106,59 @@ static bool is_decimal_float(const char *s, size_t n)
     return i == n;
 }
 
+/* Short plain decimals ([sign] digits [. digits], at most 15 digits, no
+ * exponent: quantities such as "1" or "30.5") without strtod. Their digits
+ * as an integer m are exact in a double (m < 2^53), and so is 10^k for
+ * k <= 15, so m / 10^k is one correctly rounded division: the double
+ * nearest the decimal, which is what strtod returns (Clinger's fast path).
+ * Only where doubles are evaluated in double precision (FLT_EVAL_METHOD 0). */
+static bool plain_decimal(const char *s, size_t n, double *out)
+{
+#if FLT_EVAL_METHOD == 0
+    static const double pow10[16] = { 1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                      1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15 };
+    size_t i = s[0] == '-' || s[0] == '+';
+    uint64_t m = 0;
+    size_t digits = 0, point = n, k = 0;
+    for (; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d <= 9) {
+            m = m * 10 + d;
+            digits++;
+        } else if (s[i] == '.' && point == n) {
+            point = i;
+        } else {
+            return false;
+        }
+    }
+    if (digits == 0 || digits > 15)
+        return false;
+    if (point != n)
+        k = n - 1 - point;
+    double v = (double)m / pow10[k];
+    *out = s[0] == '-' ? -v : v;
+    return true;
+#else
+    (void)s;
+    (void)n;
+    (void)out;
+    return false;
+#endif
+}
+
 /* Finite values only. strtod follows the C locale's decimal point; Tripod
  * never calls setlocale, so that is '.'. */
 int str_to_double(const char *s, size_t n, double *out)
 {
-    if (!s || n == 0 || !is_decimal_float(s, n))
+    if (!s || n == 0)
+        return -1;
+    double fast;
+    if (plain_decimal(s, n, &fast)) {
+        if (out)
+            *out = fast;
+        return 0;
+    }
+    if (!is_decimal_float(s, n))
         return -1;
     char small[128];
     char *tmp = n < sizeof small ? small : mem_alloc(n + 1);

@@ -317,6 +317,10 @@ static void spec_lab_result(tspec_t *sp)
 
 int import_parse_date(const char *s, size_t n, date_t *out)
 {
+    /* A date as written (the usual case) starts and ends with a digit, so
+     * trimming could not have changed it. */
+    if (date_parse(s, n, out) == 0)
+        return 0;
     str_trim(&s, &n);
     if (date_parse(s, n, out) == 0)
         return 0;
@@ -328,6 +332,10 @@ int import_parse_date(const char *s, size_t n, date_t *out)
 
 int import_parse_flag(const char *s, size_t n, int *out)
 {
+    if (n == 1 && (s[0] == '1' || s[0] == '0')) { /* the usual spelling */
+        *out = s[0] == '1';
+        return 0;
+    }
     str_trim(&s, &n);
     if (str_eq(s, n, "1") || str_ieq(s, n, "y") || str_ieq(s, n, "yes") || str_ieq(s, n, "true"))
         *out = 1;
@@ -355,10 +363,45 @@ const char *import_gender(const char *s)
 
 /* ---- the loader ---------------------------------------------------------- */
 
+/* The loader's scratch: the normalised codes of the current row (the record
+ * points into them), and the last few valid dates of the file. The dates of a
+ * file repeat (a claim line's service dates, a paid date, the file date), so
+ * they are kept as written, each in the slot of its last digit: a date read
+ * again costs a compare. */
+#define DATE_MEMO 4
+
 typedef struct row_codes {
     char code[128][CODE_MAX];
     int n;
+    struct {
+        uint64_t head; /* the first 8 bytes as written; 0 when unused */
+        uint16_t tail; /* the last 2 of 10 (0 for 8) */
+        date_t d;
+    } dates[DATE_MEMO];
 } row_codes_t;
+
+/* import_parse_date through the memo of rc. */
+static int parse_date(row_codes_t *rc, const char *s, size_t n, date_t *out)
+{
+    if (n != 10 && n != 8)
+        return import_parse_date(s, n, out);
+    uint64_t head;
+    uint16_t tail = 0;
+    memcpy(&head, s, 8);
+    if (n == 10)
+        memcpy(&tail, s + 8, 2);
+    unsigned k = (unsigned char)s[n - 1] % DATE_MEMO;
+    if (rc->dates[k].head == head && rc->dates[k].tail == tail) {
+        *out = rc->dates[k].d;
+        return 0;
+    }
+    if (import_parse_date(s, n, out) != 0)
+        return -1;
+    rc->dates[k].head = head;
+    rc->dates[k].tail = tail;
+    rc->dates[k].d = *out;
+    return 0;
+}
 
 static char *code_slot(row_codes_t *rc)
 {
@@ -373,10 +416,13 @@ static void lower_in_place(char *s)
 }
 
 /* Trims the field in place (the buffer is ours) and returns its start. */
-static char *trim_field(csvr_field_t *f)
+static inline char *trim_field(csvr_field_t *f)
 {
     char *s = f->s;
     size_t n = f->n;
+    /* Nothing to trim (the usual case): the field already ends in a NUL. */
+    if (n > 0 && (unsigned char)s[0] > ' ' && (unsigned char)s[n - 1] > ' ')
+        return s;
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
     s[n] = '\0';
@@ -410,102 +456,158 @@ static int norm_icd9(const char *s, char *out)
     return *s || k == 0 ? -1 : 0;
 }
 
-static int set_value(import_ctx_t *c, const tcol_t *col, csvr_field_t *f, void *rec1, void *rec2,
-                     row_codes_t *rc, bool dx_icd9, bool px_icd9, err_t *e)
+/* Converts one trimmed, non-empty value (s, n bytes, NUL-terminated) into the
+ * field at dst: the types set_value leaves to it. */
+static int convert(import_ctx_t *c, const tcol_t *col, const csvr_field_t *f, char *s, size_t n,
+                   char *dst, row_codes_t *rc, bool dx_icd9, bool px_icd9, err_t *e)
+{
+    switch (col->type) {
+    case T_IGNORE:
+    case T_TEXT:
+    case T_DATE:
+    case T_MONEY:
+    case T_INT:
+        break; /* set_value's */
+    case T_LOWER:
+        lower_in_place(s);
+        *(const char **)dst = s;
+        break;
+    case T_REAL: {
+        double v;
+        if (str_to_double(s, n, &v) != 0)
+            return bad(c, f, col, e, "invalid number", s);
+        *(double *)dst = v;
+        break;
+    }
+    case T_FLAG:
+        if (import_parse_flag(s, n, (int *)dst) != 0)
+            return bad(c, f, col, e, "invalid flag (want 1/0, Y/N, true/false)", s);
+        break;
+    case T_NPI:
+        if (n != 10 || strspn(s, "0123456789") != 10)
+            return bad(c, f, col, e, "invalid NPI (want 10 digits)", s);
+        *(const char **)dst = s;
+        break;
+    case T_GENDER: {
+        const char *g = import_gender(s);
+        if (!g)
+            return bad(c, f, col, e, "invalid gender (want male, female or unknown)", s);
+        *(const char **)dst = g;
+        break;
+    }
+    case T_CLAIM_TYPE:
+        lower_in_place(s);
+        if (!str_eq(s, n, "institutional") && !str_eq(s, n, "professional") &&
+            !str_eq(s, n, "dme") && !str_eq(s, n, "undetermined"))
+            return bad(c, f, col, e, "invalid claim type (want institutional, professional or dme)",
+                       s);
+        *(const char **)dst = s;
+        break;
+    case T_DX:
+    case T_PX:
+    case T_HCPCS:
+    case T_NDC: {
+        char *out = code_slot(rc);
+        int rcode;
+        if (!out)
+            return bad(c, f, col, e, "too many codes in one row", s);
+        if (col->type == T_DX)
+            rcode = dx_icd9 ? norm_icd9(s, out) : code_norm_icd10cm(s, n, out, CODE_MAX);
+        else if (col->type == T_PX)
+            rcode = px_icd9 ? norm_icd9(s, out) : code_norm_icd10pcs(s, n, out, CODE_MAX);
+        else if (col->type == T_HCPCS)
+            rcode = code_norm_hcpcs(s, n, out, CODE_MAX);
+        else
+            rcode = code_norm_ndc(s, n, out, CODE_MAX);
+        if (rcode != 0)
+            return bad(c, f, col, e,
+                       col->type == T_DX
+                           ? (dx_icd9 ? "invalid ICD-9-CM code" : "invalid ICD-10-CM code")
+                       : col->type == T_PX
+                           ? (px_icd9 ? "invalid ICD-9-PCS code" : "invalid ICD-10-PCS code")
+                       : col->type == T_HCPCS ? "invalid CPT/HCPCS code"
+                                              : "invalid NDC",
+                       s);
+        *(const char **)dst = out;
+        break;
+    }
+    }
+    return 0;
+}
+
+/* Whether a code type column (as written, before trimming) says ICD-9. All
+ * three spellings have a '9', which most rows' "icd-10-cm" lacks. */
+static bool names_icd9(const csvr_field_t *f)
+{
+    const char *t = f->s;
+    return memchr(t, '9', f->n) && (strstr(t, "icd-9") || strstr(t, "ICD-9") || strstr(t, "icd9"));
+}
+
+/* The size of a converted value of a column type. */
+static size_t value_size(tcol_type_t t)
+{
+    switch (t) {
+    case T_IGNORE:
+        return 0;
+    case T_DATE:
+        return sizeof(date_t);
+    case T_MONEY:
+        return sizeof(money_t);
+    case T_INT:
+        return sizeof(int64_t);
+    case T_REAL:
+        return sizeof(double);
+    case T_FLAG:
+        return sizeof(int);
+    default:
+        return sizeof(const char *);
+    }
+}
+
+/* A file column whose values are kept: its spec column and where its value
+ * goes, worked out once per file (the records are the loader's own). */
+typedef struct tslot {
+    const tcol_t *col;
+    char *dst;  /* in the primary record, else the secondary; NULL: nowhere */
+    char *dst2; /* a copy in the secondary record too (eligibility), or NULL */
+    tcol_type_t type;
+    unsigned flags;
+} tslot_t;
+
+/* Trims and converts a field of a kept column into its record(s). The
+ * commonest types (nearly every value of a claims file) are converted here,
+ * in the row loop; the others in convert(). */
+static int set_value(import_ctx_t *c, const tslot_t *slot, csvr_field_t *f, row_codes_t *rc,
+                     bool dx_icd9, bool px_icd9, err_t *e)
 {
     char *s = trim_field(f);
     size_t n = f->n;
-    if (n == 0 || col->type == T_IGNORE)
+    if (n == 0 || !slot->dst)
         return 0;
-    void *recs[2] = { col->off1 != NO_OFF ? rec1 : NULL, col->off2 != NO_OFF ? rec2 : NULL };
-    size_t offs[2] = { col->off1, col->off2 };
-    for (int k = 0; k < 2; k++) {
-        if (!recs[k])
-            continue;
-        char *dst = (char *)recs[k] + offs[k];
-        switch (col->type) {
-        case T_IGNORE:
-            break;
-        case T_TEXT:
-            *(const char **)dst = s;
-            break;
-        case T_LOWER:
-            lower_in_place(s);
-            *(const char **)dst = s;
-            break;
-        case T_DATE:
-            if (import_parse_date(s, n, (date_t *)dst) != 0)
-                return bad(c, f, col, e, "invalid date", s);
-            break;
-        case T_MONEY:
-            if (money_parse(s, n, (money_t *)dst) != 0)
-                return bad(c, f, col, e, "invalid amount", s);
-            break;
-        case T_INT:
-            if (str_to_i64(s, n, (int64_t *)dst) != 0)
-                return bad(c, f, col, e, "invalid whole number", s);
-            break;
-        case T_REAL: {
-            double v;
-            if (str_to_double(s, n, &v) != 0)
-                return bad(c, f, col, e, "invalid number", s);
-            *(double *)dst = v;
-            break;
-        }
-        case T_FLAG:
-            if (import_parse_flag(s, n, (int *)dst) != 0)
-                return bad(c, f, col, e, "invalid flag (want 1/0, Y/N, true/false)", s);
-            break;
-        case T_NPI:
-            if (n != 10 || strspn(s, "0123456789") != 10)
-                return bad(c, f, col, e, "invalid NPI (want 10 digits)", s);
-            *(const char **)dst = s;
-            break;
-        case T_GENDER: {
-            const char *g = import_gender(s);
-            if (!g)
-                return bad(c, f, col, e, "invalid gender (want male, female or unknown)", s);
-            *(const char **)dst = g;
-            break;
-        }
-        case T_CLAIM_TYPE:
-            lower_in_place(s);
-            if (strcmp(s, "institutional") != 0 && strcmp(s, "professional") != 0 &&
-                strcmp(s, "dme") != 0 && strcmp(s, "undetermined") != 0)
-                return bad(c, f, col, e,
-                           "invalid claim type (want institutional, professional or dme)", s);
-            *(const char **)dst = s;
-            break;
-        case T_DX:
-        case T_PX:
-        case T_HCPCS:
-        case T_NDC: {
-            char *out = code_slot(rc);
-            int rcode;
-            if (!out)
-                return bad(c, f, col, e, "too many codes in one row", s);
-            if (col->type == T_DX)
-                rcode = dx_icd9 ? norm_icd9(s, out) : code_norm_icd10cm(s, n, out, CODE_MAX);
-            else if (col->type == T_PX)
-                rcode = px_icd9 ? norm_icd9(s, out) : code_norm_icd10pcs(s, n, out, CODE_MAX);
-            else if (col->type == T_HCPCS)
-                rcode = code_norm_hcpcs(s, n, out, CODE_MAX);
-            else
-                rcode = code_norm_ndc(s, n, out, CODE_MAX);
-            if (rcode != 0)
-                return bad(c, f, col, e,
-                           col->type == T_DX
-                               ? (dx_icd9 ? "invalid ICD-9-CM code" : "invalid ICD-10-CM code")
-                           : col->type == T_PX
-                               ? (px_icd9 ? "invalid ICD-9-PCS code" : "invalid ICD-10-PCS code")
-                           : col->type == T_HCPCS ? "invalid CPT/HCPCS code"
-                                                  : "invalid NDC",
-                           s);
-            *(const char **)dst = out;
-            break;
-        }
-        }
+    int r;
+    switch (slot->type) {
+    case T_TEXT:
+        *(const char **)slot->dst = s;
+        break;
+    case T_DATE:
+        if (parse_date(rc, s, n, (date_t *)slot->dst) != 0)
+            return bad(c, f, slot->col, e, "invalid date", s);
+        break;
+    case T_MONEY:
+        if (money_parse(s, n, (money_t *)slot->dst) != 0)
+            return bad(c, f, slot->col, e, "invalid amount", s);
+        break;
+    case T_INT:
+        if (str_to_i64(s, n, (int64_t *)slot->dst) != 0)
+            return bad(c, f, slot->col, e, "invalid whole number", s);
+        break;
+    default:
+        if ((r = convert(c, slot->col, f, s, n, slot->dst, rc, dx_icd9, px_icd9, e)) != 0)
+            return r;
+        break;
     }
+    if (slot->dst2)
+        memcpy(slot->dst2, slot->dst, value_size(slot->type));
     return 0;
 }
 
@@ -705,13 +807,23 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
     else
         spec_pharmacy(spec);
 
+    union {
+        store_enrollment_t en;
+        store_med_claim_t med;
+        store_rx_claim_t rx;
+        store_practitioner_t prac;
+        tuva_lab_t lab;
+    } rec1;
+    store_patient_t pat;
     csvr_t rd;
     csvr_init(&rd, c->name, c->buf, c->len);
     int rc = csvr_next(&rd, e);
     int *map = NULL;
+    tslot_t *stored = NULL;        /* per file column; col NULL when not kept */
+    size_t *req = NULL, nreq = 0;  /* the file columns of required values, in file order */
     int colof[3] = { -1, -1, -1 }; /* end date, start-ish date, line number columns */
     int dx_type_col = -1, px_type_col = -1;
-    row_codes_t *codes = mem_alloc(sizeof *codes);
+    row_codes_t *codes = mem_calloc(1, sizeof *codes);
     buf_t unknown = BUF_INIT;
     lab_scratch_t lab = { BUF_INIT, { 0 } };
     int where[MAX_TCOLS];
@@ -725,12 +837,15 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
     rc = 0;
     size_t ncols = rd.nfields;
     map = mem_alloc(ncols * sizeof *map);
+    stored = mem_alloc(ncols * sizeof *stored);
+    req = mem_alloc(ncols * sizeof *req);
     {
         bool seen[MAX_TCOLS] = { false };
         for (size_t i = 0; i < ncols; i++) {
             char *h = trim_field(&rd.fields[i]);
             lower_in_place(h);
             map[i] = -1;
+            stored[i] = (tslot_t){ NULL, NULL, NULL, T_IGNORE, 0 };
             for (int k = 0; k < spec->n; k++)
                 if (strcmp(spec->cols[k].name, h) == 0) {
                     if (seen[k]) {
@@ -756,6 +871,14 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
                 colof[1] = (int)i;
             else if (strcmp(nm, "claim_line_number") == 0)
                 colof[2] = (int)i;
+            const tcol_t *col = &spec->cols[map[i]];
+            if (col->type != T_IGNORE || (col->flags & TF_REQUIRED)) {
+                char *d1 = col->off1 != NO_OFF ? (char *)&rec1 + col->off1 : NULL;
+                char *d2 = col->off2 != NO_OFF ? (char *)&pat + col->off2 : NULL;
+                stored[i] = (tslot_t){ col, d1 ? d1 : d2, d1 ? d2 : NULL, col->type, col->flags };
+            }
+            if (col->flags & TF_REQUIRED)
+                req[nreq++] = i;
         }
         for (int k = 0; k < spec->n; k++)
             if ((spec->cols[k].flags & TF_REQUIRED) && !seen[k]) {
@@ -768,14 +891,6 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
         import_warn(c, "ignoring unknown columns: %s", buf_cstr(&unknown));
 
     const char *last_person = NULL;
-    union {
-        store_enrollment_t en;
-        store_med_claim_t med;
-        store_rx_claim_t rx;
-        store_practitioner_t prac;
-        tuva_lab_t lab;
-    } rec1;
-    store_patient_t pat;
     unsigned long rows = 0;
     for (;;) {
         if ((rc = csvr_next(&rd, e)) <= 0) {
@@ -803,27 +918,39 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
             store_rx_claim_init(&rec1.rx);
         }
         codes->n = 0;
-        bool dx9 = false, px9 = false;
-        if (dx_type_col >= 0) {
-            const char *t = rd.fields[dx_type_col].s;
-            dx9 = strstr(t, "icd-9") || strstr(t, "ICD-9") || strstr(t, "icd9");
-        }
-        if (px_type_col >= 0) {
-            const char *t = rd.fields[px_type_col].s;
-            px9 = strstr(t, "icd-9") || strstr(t, "ICD-9") || strstr(t, "icd9");
-        }
-        for (size_t i = 0; i < ncols; i++) {
-            if (map[i] < 0)
+        bool dx9 = dx_type_col >= 0 && names_icd9(&rd.fields[dx_type_col]);
+        bool px9 = px_type_col >= 0 && names_icd9(&rd.fields[px_type_col]);
+        /* Values are checked in file order and the first bad one is reported;
+         * a required value left empty is such a value at its column. Most
+         * claim columns are empty, so only the filled fields are visited, up
+         * to the first required column found empty (whose error comes next). */
+        size_t stop = ncols;
+        for (size_t k = 0; k < nreq; k++)
+            if (rd.fields[req[k]].n == 0) {
+                stop = req[k];
+                break;
+            }
+        const size_t *fi = rd.filled, *fend = rd.filled + rd.nfilled;
+        csvr_field_t *fields = rd.fields;
+        for (; fi < fend && *fi < stop; fi++) {
+            const tslot_t *slot = &stored[*fi];
+            if (!slot->col)
                 continue;
-            const tcol_t *col = &spec->cols[map[i]];
-            csvr_field_t *f = &rd.fields[i];
-            if ((rc = set_value(c, col, f, &rec1, &pat, codes, dx9, px9, e)) != 0)
+            csvr_field_t *f = &fields[*fi];
+            if ((rc = set_value(c, slot, f, codes, dx9, px9, e)) != 0)
                 goto done;
-            if ((col->flags & TF_REQUIRED) && f->n == 0) {
-                rc = err_at(e, ERR_INPUT, c->name, f->line, f->col, col->name,
+            /* A value of blanks only is empty once trimmed. */
+            if ((slot->flags & TF_REQUIRED) && f->n == 0) {
+                rc = err_at(e, ERR_INPUT, c->name, f->line, f->col, slot->col->name,
                             "required value missing");
                 goto done;
             }
+        }
+        if (stop < ncols) {
+            csvr_field_t *f = &rd.fields[stop];
+            rc = err_at(e, ERR_INPUT, c->name, f->line, f->col, spec->cols[map[stop]].name,
+                        "required value missing");
+            goto done;
         }
         if ((rc = check_row(c, fmt, &rec1, &rd, colof, e)) != 0)
             goto done;
@@ -843,6 +970,8 @@ done:
     buf_free(&lab.id);
     buf_free(&unknown);
     mem_free(codes);
+    mem_free(req);
+    mem_free(stored);
     mem_free(map);
     mem_free(spec);
     csvr_free(&rd);

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/date.h"
@@ -146,6 +147,45 @@ static void test_parse_strict(void **state)
         assert_int_equal(d, 12345); /* untouched on failure */
     }
     assert_int_equal(date_parse(NULL, 10, &d), -1);
+}
+
+/* date_parse takes its own straight-line path: it must agree with
+ * date_from_ymd on every year and on month and day numbers in and just out
+ * of range, in both spellings, and reject a non-digit in any digit place. */
+static void test_parse_agrees_with_ymd(void **state)
+{
+    static const int days[] = { 0, 1, 9, 10, 27, 28, 29, 30, 31, 32, 39, 99 };
+    for (int y = 0; y <= 9999; y++)
+        for (int m = 0; m <= 13; m++)
+            for (size_t k = 0; k < sizeof days / sizeof days[0]; k++) {
+                int d = days[k];
+                char iso[16], compact[16];
+                snprintf(iso, sizeof iso, "%04d-%02d-%02d", y, m, d);
+                snprintf(compact, sizeof compact, "%04d%02d%02d", y, m, d);
+                date_t want = date_from_ymd(y, m, d), got = 12345, got2 = 12345;
+                int rc = date_parse(iso, 10, &got), rc2 = date_parse(compact, 8, &got2);
+                if (want == DATE_NONE) {
+                    if (rc != -1 || rc2 != -1 || got != 12345 || got2 != 12345)
+                        fail_msg("accepted %s / %s", iso, compact);
+                } else if (rc != 0 || rc2 != 0 || got != want || got2 != want) {
+                    fail_msg("%s / %s -> %d / %d, want %d", iso, compact, got, got2, want);
+                }
+            }
+    char s[] = "2024-02-29";
+    static const char junk[] = { '/', ':', ' ', 'a', '\0', (char)0xB2 };
+    for (size_t i = 0; i < 10; i++) {
+        if (i == 4 || i == 7)
+            continue;
+        for (size_t j = 0; j < sizeof junk; j++) {
+            char t[11];
+            memcpy(t, s, sizeof t);
+            t[i] = junk[j];
+            date_t d = 12345;
+            if (date_parse(t, 10, &d) != -1 || d != 12345)
+                fail_msg("accepted junk at %zu", i);
+        }
+    }
+    assert_int_equal(date_parse(s, 10, NULL), 0); /* out may be NULL */
 }
 
 static void test_parse_prefix(void **state)
@@ -449,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_round_trip_100k_days),
         cmocka_unit_test(test_weekday),
         cmocka_unit_test(test_parse_strict),
+        cmocka_unit_test(test_parse_agrees_with_ymd),
         cmocka_unit_test(test_parse_prefix),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_add_months),

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/money.h"
@@ -42,6 +43,17 @@ static void test_parse_valid(void **state)
     check_parse("1.", 100);
     check_parse("999", 99900);
     check_parse("92233720368547758.07", INT64_MAX);
+    check_parse("-92233720368547758.08", INT64_MIN);
+    /* The plain form -?digits.dd has a path of its own: its edges. */
+    check_parse("0.00", 0);
+    check_parse("-0.00", 0);
+    check_parse("-.00", 0);
+    check_parse("00.01", 1);
+    check_parse("186.94", 18694);
+    check_parse("-186.94", -18694);
+    check_parse("123456789012345.67", 12345678901234567);   /* 15 digits: the plain path */
+    check_parse("-123456789012345.67", -12345678901234567); /* 15 digits: the plain path */
+    check_parse("1234567890123456.78", 123456789012345678); /* 16: the full grammar */
     check_parse("-92233720368547758.08", INT64_MIN);
     money_t m;
     assert_int_equal(money_parse("12.34xyz", 5, &m), 0); /* n bytes only */
@@ -85,6 +97,15 @@ static void test_parse_rejects(void **state)
         "100000000000000000000",
         "99999999999999999999999999.00",
         ".123",
+        "1.2x",
+        "1.x2",
+        "-1.0a",
+        "a1.00",
+        "1a.00",
+        "--1.00",
+        "-+1.00",
+        "1-1.00",
+        "1 .00",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         money_t m = 777;
@@ -93,6 +114,38 @@ static void test_parse_rejects(void **state)
         assert_int_equal(m, 777);
     }
     assert_int_equal(money_parse(NULL, 0, NULL), -1);
+}
+
+/* Amounts as claims files write them, against the value built digit by
+ * digit here. */
+static void test_parse_plain_random(void **state)
+{
+    uint64_t x = 88172645463325252u; /* xorshift64 */
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        char s[32];
+        size_t n = 0;
+        bool neg = x & 1;
+        if (neg)
+            s[n++] = '-';
+        int digits = 1 + (int)((x >> 1) % 16); /* to 18 digits of cents: no overflow */
+        int64_t want = 0;
+        uint64_t r = x >> 8;
+        for (int k = 0; k < digits + 2; k++) {
+            if (k == digits)
+                s[n++] = '.';
+            int d = (int)(r % 10);
+            r = r / 10 ? r / 10 : x * 2654435761u;
+            s[n++] = (char)('0' + d);
+            want = want * 10 + d;
+        }
+        money_t m = 0;
+        if (money_parse(s, n, &m) != 0 || m != (neg ? -want : want))
+            fail_msg("'%.*s' -> %lld, want %lld", (int)n, s, (long long)m,
+                     (long long)(neg ? -want : want));
+    }
 }
 
 static void check_format(money_t m, const char *want)
@@ -203,10 +256,10 @@ static void test_add(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_parse_valid),  cmocka_unit_test(test_parse_rejects),
-        cmocka_unit_test(test_format),       cmocka_unit_test(test_mul_div_rounding),
-        cmocka_unit_test(test_mul_div_wide), cmocka_unit_test(test_mul_rate),
-        cmocka_unit_test(test_add),
+        cmocka_unit_test(test_parse_valid),        cmocka_unit_test(test_parse_rejects),
+        cmocka_unit_test(test_parse_plain_random), cmocka_unit_test(test_format),
+        cmocka_unit_test(test_mul_div_rounding),   cmocka_unit_test(test_mul_div_wide),
+        cmocka_unit_test(test_mul_rate),           cmocka_unit_test(test_add),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

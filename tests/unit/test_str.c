@@ -5,6 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/str.h"
@@ -122,6 +124,45 @@ static void test_double(void **state)
     assert_int_equal(str_to_double(NULL, 3, &d), -1);
 }
 
+/* Short plain decimals skip strtod: the double must be strtod's, bit for
+ * bit, for every length, sign and place of the point. */
+static void test_double_plain_matches_strtod(void **state)
+{
+    uint64_t x = 0x9E3779B97F4A7C15u; /* xorshift64 */
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        char s[40];
+        size_t n = 0;
+        int sign = (int)(x % 3);
+        if (sign)
+            s[n++] = sign == 1 ? '-' : '+';
+        int digits = 1 + (int)((x >> 2) % 18);
+        int point = (int)((x >> 7) % (unsigned)(digits + 2)) - 1; /* -1: no point */
+        uint64_t r = x >> 12;
+        for (int k = 0; k < digits; k++) {
+            if (k == point)
+                s[n++] = '.';
+            s[n++] = (char)('0' + r % 10);
+            r = r / 10 ? r / 10 : x * 0x2545F4914F6CDD1Du;
+        }
+        if (point == digits)
+            s[n++] = '.';
+        s[n] = '\0';
+        double got = 0, want = strtod(s, NULL);
+        if (str_to_double(s, n, &got) != 0 || memcmp(&got, &want, sizeof got) != 0)
+            fail_msg("'%s' -> %.17g, strtod %.17g", s, got, want);
+    }
+    double d;
+    assert_int_equal(str_to_double("-0", 2, &d), 0);
+    assert_true(d == 0 && signbit(d));
+    assert_int_equal(str_to_double("0.000000000000001", 17, &d), 0);
+    assert_true(d == 1e-15);
+    assert_int_equal(str_to_double("999999999999999", 15, &d), 0);
+    assert_true(d == 999999999999999.0);
+}
+
 static void test_trim(void **state)
 {
     const char *s = " \t\r\n abc \v\f";
@@ -192,10 +233,15 @@ static void test_hash_fnv1a(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_i64_valid), cmocka_unit_test(test_i64_rejects),
-        cmocka_unit_test(test_int_range), cmocka_unit_test(test_double),
-        cmocka_unit_test(test_trim),      cmocka_unit_test(test_compare),
-        cmocka_unit_test(test_copy),      cmocka_unit_test(test_hash_fnv1a),
+        cmocka_unit_test(test_i64_valid),
+        cmocka_unit_test(test_i64_rejects),
+        cmocka_unit_test(test_int_range),
+        cmocka_unit_test(test_double),
+        cmocka_unit_test(test_double_plain_matches_strtod),
+        cmocka_unit_test(test_trim),
+        cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_copy),
+        cmocka_unit_test(test_hash_fnv1a),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
