@@ -1318,7 +1318,8 @@ static int cb_count_tables(void *ctx, int n, char **v, char **names)
 {
     (void)n;
     (void)names;
-    *(int *)ctx = atoi(v[0]);
+    if (str_to_intz(v[0], (int *)ctx) != 0)
+        *(int *)ctx = -1;
     return 0;
 }
 
