@@ -21,7 +21,7 @@ static void quiet(void *ctx, const char *path, const char *msg)
     (void)msg;
 }
 
-static const import_opts_t opts = { quiet, NULL, NULL, NULL };
+static const import_opts_t opts = { .warn = quiet };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -177,7 +177,7 @@ int cmd_import(int argc, char **argv)
     if (store_open(db, &s, &e) != 0)
         return cli_report("import", &e);
     ui_t u = { NULL, quiet };
-    import_opts_t o = { on_warn, on_progress, on_file, &u };
+    import_opts_t o = { .warn = on_warn, .progress = on_progress, .file_done = on_file, .ctx = &u };
     import_summary_t sum;
     int rc = import_paths(s, paths, npaths, &o, &sum, &e);
     progress_done(u.bar);

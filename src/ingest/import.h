@@ -120,6 +120,9 @@ typedef struct import_opts {
     /* Called after each file (loaded, skipped or failed). */
     void (*file_done)(void *ctx, const import_file_result_t *r);
     void *ctx;
+    /* Claims CSVs of at least two chunks are parsed by two threads in
+     * chunks of about this many bytes; 0 means 1 MiB (tests make it small). */
+    size_t chunk_bytes;
 } import_opts_t;
 
 /* Imports paths (files or folders) into s. Fills sum (free with

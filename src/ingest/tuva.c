@@ -12,6 +12,7 @@
  */
 #include "ingest/import_impl.h"
 
+#include "core/arena.h"
 #include "core/buf.h"
 #include "core/codes.h"
 #include "core/mem.h"
@@ -20,8 +21,10 @@
 #include "core/csvread.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define NO_OFF ((size_t)-1)
 
@@ -373,6 +376,9 @@ const char *import_gender(const char *s)
 typedef struct row_codes {
     char code[128][CODE_MAX];
     int n;
+    /* When set, codes are allocated here and outlive the row (the records
+     * of a chunk parsed by the second thread, put later). */
+    arena_t *keep;
     struct {
         uint64_t head; /* the first 8 bytes as written; 0 when unused */
         uint16_t tail; /* the last 2 of 10 (0 for 8) */
@@ -405,7 +411,10 @@ static int parse_date(row_codes_t *rc, const char *s, size_t n, date_t *out)
 
 static char *code_slot(row_codes_t *rc)
 {
-    return rc->n < 128 ? rc->code[rc->n++] : NULL;
+    if (rc->n >= 128)
+        return NULL;
+    rc->n++;
+    return rc->keep ? arena_alloc(rc->keep, CODE_MAX) : rc->code[rc->n - 1];
 }
 
 static void lower_in_place(char *s)
@@ -564,12 +573,26 @@ static size_t value_size(tcol_type_t t)
     }
 }
 
+/* The records one row fills: the primary, and the patient of an
+ * eligibility row. */
+typedef struct trow {
+    union {
+        store_enrollment_t en;
+        store_med_claim_t med;
+        store_rx_claim_t rx;
+        store_practitioner_t prac;
+        tuva_lab_t lab;
+    } rec1;
+    store_patient_t pat;
+} trow_t;
+
 /* A file column whose values are kept: its spec column and where its value
- * goes, worked out once per file (the records are the loader's own). */
+ * goes, worked out once per file (offsets into a trow_t, so that each
+ * thread fills its own). */
 typedef struct tslot {
     const tcol_t *col;
-    char *dst;  /* in the primary record, else the secondary; NULL: nowhere */
-    char *dst2; /* a copy in the secondary record too (eligibility), or NULL */
+    size_t dst;  /* in the primary record, else the secondary; NO_OFF: nowhere */
+    size_t dst2; /* a copy in the secondary record too (eligibility), or NO_OFF */
     tcol_type_t type;
     unsigned flags;
 } tslot_t;
@@ -578,36 +601,37 @@ typedef struct tslot {
  * commonest types (nearly every value of a claims file) are converted here,
  * in the row loop; the others in convert(). */
 static int set_value(import_ctx_t *c, const tslot_t *slot, csvr_field_t *f, row_codes_t *rc,
-                     bool dx_icd9, bool px_icd9, err_t *e)
+                     bool dx_icd9, bool px_icd9, trow_t *row, err_t *e)
 {
     char *s = trim_field(f);
     size_t n = f->n;
-    if (n == 0 || !slot->dst)
+    if (n == 0 || slot->dst == NO_OFF)
         return 0;
+    char *dst = (char *)row + slot->dst;
     int r;
     switch (slot->type) {
     case T_TEXT:
-        *(const char **)slot->dst = s;
+        *(const char **)dst = s;
         break;
     case T_DATE:
-        if (parse_date(rc, s, n, (date_t *)slot->dst) != 0)
+        if (parse_date(rc, s, n, (date_t *)dst) != 0)
             return bad(c, f, slot->col, e, "invalid date", s);
         break;
     case T_MONEY:
-        if (money_parse(s, n, (money_t *)slot->dst) != 0)
+        if (money_parse(s, n, (money_t *)dst) != 0)
             return bad(c, f, slot->col, e, "invalid amount", s);
         break;
     case T_INT:
-        if (str_to_i64(s, n, (int64_t *)slot->dst) != 0)
+        if (str_to_i64(s, n, (int64_t *)dst) != 0)
             return bad(c, f, slot->col, e, "invalid whole number", s);
         break;
     default:
-        if ((r = convert(c, slot->col, f, s, n, slot->dst, rc, dx_icd9, px_icd9, e)) != 0)
+        if ((r = convert(c, slot->col, f, s, n, dst, rc, dx_icd9, px_icd9, e)) != 0)
             return r;
         break;
     }
-    if (slot->dst2)
-        memcpy(slot->dst2, slot->dst, value_size(slot->type));
+    if (slot->dst2 != NO_OFF)
+        memcpy((char *)row + slot->dst2, dst, value_size(slot->type));
     return 0;
 }
 
@@ -792,6 +816,354 @@ static int put_lab(import_ctx_t *c, tuva_lab_t *l, const csvr_t *rd, const int *
     return rc;
 }
 
+/* What a file's rows are read with, fixed once its header is read; shared
+ * read-only by the threads of a parallel load. */
+typedef struct tload {
+    import_ctx_t *c;
+    import_format_t fmt;
+    const tspec_t *spec;
+    const int *map;
+    const tslot_t *stored; /* per file column; col NULL when not kept */
+    const size_t *req;     /* the file columns of required values, in file order */
+    size_t nreq, ncols;
+    int colof[3]; /* end date, start-ish date, line number columns */
+    int dx_type_col, px_type_col;
+} tload_t;
+
+/* Reads the record rd holds into row: every kept value converted and checked. */
+static int parse_row(const tload_t *L, csvr_t *rd, trow_t *row, row_codes_t *codes, err_t *e)
+{
+    import_ctx_t *c = L->c;
+    if (rd->nfields != L->ncols) {
+        long col = rd->nfields > L->ncols ? rd->fields[L->ncols].col : 0;
+        return err_at(e, ERR_INPUT, c->name, rd->rec_line, col, NULL,
+                      "row has %zu fields, the header has %zu", rd->nfields, L->ncols);
+    }
+    switch (L->fmt) {
+    case IMPORT_FMT_TUVA_ELIGIBILITY:
+        store_enrollment_init(&row->rec1.en);
+        store_patient_init(&row->pat);
+        break;
+    case IMPORT_FMT_TUVA_MEDICAL_CLAIM:
+        store_med_claim_init(&row->rec1.med);
+        break;
+    case IMPORT_FMT_TUVA_PRACTITIONER:
+        store_practitioner_init(&row->rec1.prac);
+        break;
+    case IMPORT_FMT_TUVA_LAB_RESULT:
+        tuva_lab_init(&row->rec1.lab);
+        break;
+    default:
+        store_rx_claim_init(&row->rec1.rx);
+        break;
+    }
+    codes->n = 0;
+    bool dx9 = L->dx_type_col >= 0 && names_icd9(&rd->fields[L->dx_type_col]);
+    bool px9 = L->px_type_col >= 0 && names_icd9(&rd->fields[L->px_type_col]);
+    /* Values are checked in file order and the first bad one is reported;
+     * a required value left empty is such a value at its column. Most
+     * claim columns are empty, so only the filled fields are visited, up
+     * to the first required column found empty (whose error comes next). */
+    size_t stop = L->ncols;
+    for (size_t k = 0; k < L->nreq; k++)
+        if (rd->fields[L->req[k]].n == 0) {
+            stop = L->req[k];
+            break;
+        }
+    const size_t *fi = rd->filled, *fend = rd->filled + rd->nfilled;
+    csvr_field_t *fields = rd->fields;
+    int rc;
+    for (; fi < fend && *fi < stop; fi++) {
+        const tslot_t *slot = &L->stored[*fi];
+        if (!slot->col)
+            continue;
+        csvr_field_t *f = &fields[*fi];
+        if ((rc = set_value(c, slot, f, codes, dx9, px9, row, e)) != 0)
+            return rc;
+        /* A value of blanks only is empty once trimmed. */
+        if ((slot->flags & TF_REQUIRED) && f->n == 0)
+            return err_at(e, ERR_INPUT, c->name, f->line, f->col, slot->col->name,
+                          "required value missing");
+    }
+    if (stop < L->ncols) {
+        csvr_field_t *f = &rd->fields[stop];
+        return err_at(e, ERR_INPUT, c->name, f->line, f->col, L->spec->cols[L->map[stop]].name,
+                      "required value missing");
+    }
+    return check_row(c, L->fmt, &row->rec1, rd, L->colof, e);
+}
+
+/* ---- claims in parallel ---------------------------------------------------
+ *
+ * A claims file is cut into chunks of whole records (about 1 MiB). The
+ * store's thread takes the chunks in file order: a chunk the second thread
+ * has parsed already is only put (its records were kept), any other it
+ * parses and puts itself. The second thread parses the next chunks nobody
+ * has taken, a bounded distance ahead. So the puts happen in file order,
+ * exactly as one thread would make them, the work shares itself out, and
+ * the first error in file order is the one reported (a chunk parsed ahead
+ * keeps its error for when its turn comes). A record's line is known once
+ * the lines of the chunks before it are: errors of a chunk parsed ahead
+ * are moved by that offset. */
+
+#define PAR_CHUNK_DEFAULT ((size_t)1 << 20)
+#define PAR_AHEAD         8 /* chunks the second thread may parse ahead */
+#define PAR_SLOTS         (PAR_AHEAD + 1)
+
+enum { CH_FREE, CH_TAKEN, CH_PARSED };
+
+typedef struct tchunk {
+    size_t start, end; /* bytes of c->buf: whole records */
+    int state;
+    /* Filled by the second thread. */
+    char *recs;  /* nrecs records of the file's kind, rec_size bytes each */
+    long *lines; /* the line of each, counted from the chunk's first (1) */
+    size_t nrecs, cap;
+    arena_t *codes;
+    long nlines;           /* line ends in the chunk */
+    unsigned long records; /* rows read (the bad one included) */
+    int rc;                /* the chunk's parse error, at the row after the records */
+    err_t err;
+} tchunk_t;
+
+typedef struct tpar {
+    const tload_t *L;
+    size_t rec_size, chunk, data_end;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    tchunk_t slot[PAR_SLOTS];
+    size_t defined;    /* chunks whose bounds are known */
+    size_t next_start; /* where the next chunk to define starts */
+    size_t next_free;  /* the lowest chunk nobody has taken */
+    size_t current;    /* the chunk the store's thread is on */
+    bool stop;
+} tpar_t;
+
+/* The end of the chunk starting at start: the first line end at least
+ * chunk bytes on that is not inside a quoted field (quotes counted from the
+ * record boundary at start), or the end of the data. */
+static size_t chunk_end(const char *b, size_t start, size_t end, size_t chunk)
+{
+    if (end - start <= chunk)
+        return end;
+    size_t target = start + chunk;
+    bool in_quotes = false;
+    for (const char *p = b + start, *t = b + target; (p = memchr(p, '"', (size_t)(t - p))); p++)
+        in_quotes = !in_quotes;
+    for (size_t i = target; i < end; i++) {
+        if (b[i] == '"')
+            in_quotes = !in_quotes;
+        else if (b[i] == '\n' && !in_quotes)
+            return i + 1;
+    }
+    return end;
+}
+
+/* Defines chunk k (k == P->defined) and returns false at the end of the
+ * data. Called with the mutex held. */
+static bool define_chunk(tpar_t *P, size_t k)
+{
+    if (k < P->defined)
+        return true;
+    if (P->next_start >= P->data_end)
+        return false;
+    tchunk_t *ch = &P->slot[k % PAR_SLOTS];
+    ch->start = P->next_start;
+    ch->end = chunk_end(P->L->c->buf, ch->start, P->data_end, P->chunk);
+    ch->state = CH_FREE;
+    ch->nrecs = 0;
+    ch->nlines = 0;
+    ch->records = 0;
+    ch->rc = 0;
+    err_clear(&ch->err);
+    P->next_start = ch->end;
+    P->defined = k + 1;
+    return true;
+}
+
+/* A reader over the chunk's bytes, its lines counted from 1. The bytes up
+ * to and including the chunk's last line end are its own, so the reader
+ * never writes past them. */
+static void chunk_reader(const tload_t *L, const tchunk_t *ch, long first_line, csvr_t *rd)
+{
+    /* The field arrays of the previous chunk are kept. */
+    csvr_field_t *fields = rd->fields;
+    size_t *filled = rd->filled, cap = rd->cap;
+    csvr_init(rd, L->c->name, L->c->buf + ch->start, ch->end - ch->start);
+    rd->fields = fields;
+    rd->filled = filled;
+    rd->cap = cap;
+    rd->pos = rd->line_start = 0; /* a byte-order mark only counts at the file's start */
+    rd->line = first_line;
+}
+
+/* The second thread: parses chunks ahead, keeping their records. */
+static void *par_main(void *arg)
+{
+    tpar_t *P = arg;
+    const tload_t *L = P->L;
+    row_codes_t *codes = mem_calloc(1, sizeof *codes);
+    trow_t *row = mem_alloc(sizeof *row);
+    csvr_t rd;
+    memset(&rd, 0, sizeof rd);
+    pthread_mutex_lock(&P->mu);
+    for (;;) {
+        size_t k = P->next_free;
+        while (!P->stop && k >= P->current + PAR_AHEAD) {
+            pthread_cond_wait(&P->cv, &P->mu);
+            k = P->next_free;
+        }
+        if (P->stop || !define_chunk(P, k))
+            break;
+        tchunk_t *ch = &P->slot[k % PAR_SLOTS];
+        ch->state = CH_TAKEN;
+        P->next_free = k + 1;
+        pthread_mutex_unlock(&P->mu);
+
+        if (!ch->codes)
+            ch->codes = arena_new(0);
+        codes->keep = ch->codes;
+        chunk_reader(L, ch, 1, &rd);
+        int rc;
+        for (;;) {
+            if ((rc = csvr_next(&rd, &ch->err)) <= 0) {
+                if (rc < 0)
+                    ch->rc = ERR_INPUT;
+                break;
+            }
+            ch->records++;
+            if ((rc = parse_row(L, &rd, row, codes, &ch->err)) != 0) {
+                ch->rc = rc;
+                break;
+            }
+            if (ch->nrecs == ch->cap) {
+                ch->cap = ch->cap ? ch->cap * 2 : 1024;
+                ch->recs = mem_realloc(ch->recs, ch->cap * P->rec_size);
+                ch->lines = mem_realloc(ch->lines, ch->cap * sizeof *ch->lines);
+            }
+            memcpy(ch->recs + ch->nrecs * P->rec_size, &row->rec1, P->rec_size);
+            ch->lines[ch->nrecs++] = rd.rec_line;
+        }
+        ch->nlines = rd.line - 1;
+
+        pthread_mutex_lock(&P->mu);
+        ch->state = CH_PARSED;
+        pthread_cond_broadcast(&P->cv);
+    }
+    pthread_mutex_unlock(&P->mu);
+    csvr_free(&rd);
+    mem_free(row);
+    mem_free(codes);
+    return NULL;
+}
+
+/* Moves an error of a chunk parsed ahead from its lines to the file's. */
+static void shift_err(err_t *e, long base)
+{
+    if (e->line > 0)
+        e->line += base - 1;
+}
+
+static int par_load(const tload_t *L, size_t data_start, long first_line, err_t *e)
+{
+    import_ctx_t *c = L->c;
+    tpar_t *P = mem_calloc(1, sizeof *P);
+    P->L = L;
+    P->rec_size = L->fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM ? sizeof(store_med_claim_t)
+                                                          : sizeof(store_rx_claim_t);
+    P->chunk = c->o && c->o->chunk_bytes ? c->o->chunk_bytes : PAR_CHUNK_DEFAULT;
+    P->data_end = c->len;
+    P->next_start = data_start;
+    pthread_mutex_init(&P->mu, NULL);
+    pthread_cond_init(&P->cv, NULL);
+    pthread_t th;
+    bool threaded = pthread_create(&th, NULL, par_main, P) == 0;
+    row_codes_t *codes = mem_calloc(1, sizeof *codes);
+    trow_t *row = mem_alloc(sizeof *row);
+    csvr_t rd;
+    memset(&rd, 0, sizeof rd);
+    const char *last_person = NULL;
+    long line = first_line; /* the line the current chunk starts on */
+    int rc = 0;
+    for (size_t k = 0; rc == 0; k++) {
+        pthread_mutex_lock(&P->mu);
+        P->current = k;
+        pthread_cond_broadcast(&P->cv);
+        if (!define_chunk(P, k)) {
+            pthread_mutex_unlock(&P->mu);
+            break;
+        }
+        tchunk_t *ch = &P->slot[k % PAR_SLOTS];
+        bool mine = P->next_free == k;
+        if (mine) {
+            ch->state = CH_TAKEN;
+            P->next_free = k + 1;
+        }
+        while (!mine && ch->state != CH_PARSED)
+            pthread_cond_wait(&P->cv, &P->mu);
+        pthread_mutex_unlock(&P->mu);
+
+        if (mine) {
+            /* Parsed and put here, row by row, as tuva_load does. */
+            chunk_reader(L, ch, line, &rd);
+            for (unsigned long rows = 0;;) {
+                if ((rc = csvr_next(&rd, e)) <= 0) {
+                    rc = rc < 0 ? ERR_INPUT : 0;
+                    break;
+                }
+                c->r->records++;
+                if ((rc = parse_row(L, &rd, row, codes, e)) != 0)
+                    break;
+                if ((rc = put_row(c, L->fmt, &row->rec1, &row->pat, &last_person, e)) != 0) {
+                    err_where(e, c->name, rd.rec_line, 0, NULL);
+                    break;
+                }
+                if ((++rows & 4095) == 0 && (rc = import_tick(c, ch->start + csvr_offset(&rd), e)))
+                    break;
+            }
+            line = rd.line;
+        } else {
+            for (size_t i = 0; i < ch->nrecs && rc == 0; i++) {
+                c->r->records++;
+                rc = put_row(c, L->fmt, ch->recs + i * P->rec_size, NULL, &last_person, e);
+                if (rc) {
+                    err_where(e, c->name, ch->lines[i], 0, NULL);
+                    shift_err(e, line);
+                }
+            }
+            if (rc == 0 && ch->rc) {
+                c->r->records += ch->records - ch->nrecs;
+                *e = ch->err;
+                shift_err(e, line);
+                rc = ch->rc;
+            }
+            line += ch->nlines;
+            arena_reset(ch->codes);
+        }
+        if (rc == 0)
+            rc = import_tick(c, ch->end, e);
+    }
+    pthread_mutex_lock(&P->mu);
+    P->stop = true;
+    pthread_cond_broadcast(&P->cv);
+    pthread_mutex_unlock(&P->mu);
+    if (threaded)
+        pthread_join(th, NULL);
+    for (int i = 0; i < PAR_SLOTS; i++) {
+        mem_free(P->slot[i].recs);
+        mem_free(P->slot[i].lines);
+        if (P->slot[i].codes)
+            arena_free(P->slot[i].codes);
+    }
+    pthread_cond_destroy(&P->cv);
+    pthread_mutex_destroy(&P->mu);
+    csvr_free(&rd);
+    mem_free(row);
+    mem_free(codes);
+    mem_free(P);
+    return rc;
+}
+
 int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
 {
     /* The column table is rebuilt per file: cheap, and no shared state. */
@@ -807,22 +1179,19 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
     else
         spec_pharmacy(spec);
 
-    union {
-        store_enrollment_t en;
-        store_med_claim_t med;
-        store_rx_claim_t rx;
-        store_practitioner_t prac;
-        tuva_lab_t lab;
-    } rec1;
-    store_patient_t pat;
+    trow_t *row = mem_alloc(sizeof *row);
     csvr_t rd;
     csvr_init(&rd, c->name, c->buf, c->len);
     int rc = csvr_next(&rd, e);
     int *map = NULL;
-    tslot_t *stored = NULL;        /* per file column; col NULL when not kept */
-    size_t *req = NULL, nreq = 0;  /* the file columns of required values, in file order */
-    int colof[3] = { -1, -1, -1 }; /* end date, start-ish date, line number columns */
-    int dx_type_col = -1, px_type_col = -1;
+    tslot_t *stored = NULL;
+    size_t *req = NULL;
+    tload_t L = { .c = c,
+                  .fmt = fmt,
+                  .spec = spec,
+                  .colof = { -1, -1, -1 },
+                  .dx_type_col = -1,
+                  .px_type_col = -1 };
     row_codes_t *codes = mem_calloc(1, sizeof *codes);
     buf_t unknown = BUF_INIT;
     lab_scratch_t lab = { BUF_INIT, { 0 } };
@@ -845,7 +1214,7 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
             char *h = trim_field(&rd.fields[i]);
             lower_in_place(h);
             map[i] = -1;
-            stored[i] = (tslot_t){ NULL, NULL, NULL, T_IGNORE, 0 };
+            stored[i] = (tslot_t){ NULL, NO_OFF, NO_OFF, T_IGNORE, 0 };
             for (int k = 0; k < spec->n; k++)
                 if (strcmp(spec->cols[k].name, h) == 0) {
                     if (seen[k]) {
@@ -864,21 +1233,22 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
             }
             const char *nm = spec->cols[map[i]].name;
             if (strcmp(nm, "diagnosis_code_type") == 0)
-                dx_type_col = (int)i;
+                L.dx_type_col = (int)i;
             else if (strcmp(nm, "procedure_code_type") == 0)
-                px_type_col = (int)i;
+                L.px_type_col = (int)i;
             else if (strcmp(nm, "enrollment_end_date") == 0 || strcmp(nm, "claim_end_date") == 0)
-                colof[1] = (int)i;
+                L.colof[1] = (int)i;
             else if (strcmp(nm, "claim_line_number") == 0)
-                colof[2] = (int)i;
+                L.colof[2] = (int)i;
             const tcol_t *col = &spec->cols[map[i]];
             if (col->type != T_IGNORE || (col->flags & TF_REQUIRED)) {
-                char *d1 = col->off1 != NO_OFF ? (char *)&rec1 + col->off1 : NULL;
-                char *d2 = col->off2 != NO_OFF ? (char *)&pat + col->off2 : NULL;
-                stored[i] = (tslot_t){ col, d1 ? d1 : d2, d1 ? d2 : NULL, col->type, col->flags };
+                size_t d1 = col->off1 != NO_OFF ? offsetof(trow_t, rec1) + col->off1 : NO_OFF;
+                size_t d2 = col->off2 != NO_OFF ? offsetof(trow_t, pat) + col->off2 : NO_OFF;
+                stored[i] = (tslot_t){ col, d1 != NO_OFF ? d1 : d2, d1 != NO_OFF ? d2 : NO_OFF,
+                                       col->type, col->flags };
             }
             if (col->flags & TF_REQUIRED)
-                req[nreq++] = i;
+                req[L.nreq++] = i;
         }
         for (int k = 0; k < spec->n; k++)
             if ((spec->cols[k].flags & TF_REQUIRED) && !seen[k]) {
@@ -889,6 +1259,18 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
     }
     if (unknown.len)
         import_warn(c, "ignoring unknown columns: %s", buf_cstr(&unknown));
+    L.map = map;
+    L.stored = stored;
+    L.req = req;
+    L.ncols = ncols;
+
+    /* Claims files of some size are parsed by two threads (par_load). */
+    size_t chunk = c->o && c->o->chunk_bytes ? c->o->chunk_bytes : PAR_CHUNK_DEFAULT;
+    if ((fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM || fmt == IMPORT_FMT_TUVA_PHARMACY_CLAIM) &&
+        c->len - rd.pos >= 2 * chunk && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+        rc = par_load(&L, rd.pos, rd.line, e);
+        goto done;
+    }
 
     const char *last_person = NULL;
     unsigned long rows = 0;
@@ -899,67 +1281,14 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
         }
         rc = 0;
         c->r->records++;
-        if (rd.nfields != ncols) {
-            long col = rd.nfields > ncols ? rd.fields[ncols].col : 0;
-            rc = err_at(e, ERR_INPUT, c->name, rd.rec_line, col, NULL,
-                        "row has %zu fields, the header has %zu", rd.nfields, ncols);
-            goto done;
-        }
-        if (fmt == IMPORT_FMT_TUVA_ELIGIBILITY) {
-            store_enrollment_init(&rec1.en);
-            store_patient_init(&pat);
-        } else if (fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM) {
-            store_med_claim_init(&rec1.med);
-        } else if (fmt == IMPORT_FMT_TUVA_PRACTITIONER) {
-            store_practitioner_init(&rec1.prac);
-        } else if (fmt == IMPORT_FMT_TUVA_LAB_RESULT) {
-            tuva_lab_init(&rec1.lab);
-        } else {
-            store_rx_claim_init(&rec1.rx);
-        }
-        codes->n = 0;
-        bool dx9 = dx_type_col >= 0 && names_icd9(&rd.fields[dx_type_col]);
-        bool px9 = px_type_col >= 0 && names_icd9(&rd.fields[px_type_col]);
-        /* Values are checked in file order and the first bad one is reported;
-         * a required value left empty is such a value at its column. Most
-         * claim columns are empty, so only the filled fields are visited, up
-         * to the first required column found empty (whose error comes next). */
-        size_t stop = ncols;
-        for (size_t k = 0; k < nreq; k++)
-            if (rd.fields[req[k]].n == 0) {
-                stop = req[k];
-                break;
-            }
-        const size_t *fi = rd.filled, *fend = rd.filled + rd.nfilled;
-        csvr_field_t *fields = rd.fields;
-        for (; fi < fend && *fi < stop; fi++) {
-            const tslot_t *slot = &stored[*fi];
-            if (!slot->col)
-                continue;
-            csvr_field_t *f = &fields[*fi];
-            if ((rc = set_value(c, slot, f, codes, dx9, px9, e)) != 0)
-                goto done;
-            /* A value of blanks only is empty once trimmed. */
-            if ((slot->flags & TF_REQUIRED) && f->n == 0) {
-                rc = err_at(e, ERR_INPUT, c->name, f->line, f->col, slot->col->name,
-                            "required value missing");
-                goto done;
-            }
-        }
-        if (stop < ncols) {
-            csvr_field_t *f = &rd.fields[stop];
-            rc = err_at(e, ERR_INPUT, c->name, f->line, f->col, spec->cols[map[stop]].name,
-                        "required value missing");
-            goto done;
-        }
-        if ((rc = check_row(c, fmt, &rec1, &rd, colof, e)) != 0)
+        if ((rc = parse_row(&L, &rd, row, codes, e)) != 0)
             goto done;
         if (fmt == IMPORT_FMT_TUVA_LAB_RESULT) {
-            if ((rc = put_lab(c, &rec1.lab, &rd, where, spec, &lab, e)) != 0) {
+            if ((rc = put_lab(c, &row->rec1.lab, &rd, where, spec, &lab, e)) != 0) {
                 err_where(e, c->name, rd.rec_line, 0, NULL);
                 goto done;
             }
-        } else if ((rc = put_row(c, fmt, &rec1, &pat, &last_person, e)) != 0) {
+        } else if ((rc = put_row(c, fmt, &row->rec1, &row->pat, &last_person, e)) != 0) {
             err_where(e, c->name, rd.rec_line, 0, NULL);
             goto done;
         }
@@ -973,6 +1302,7 @@ done:
     mem_free(req);
     mem_free(stored);
     mem_free(map);
+    mem_free(row);
     mem_free(spec);
     csvr_free(&rd);
     return rc;

@@ -668,33 +668,39 @@ int store_list_pack(const store_col_t *c, const void *rec, char *out, size_t *le
 
 int store_list_check(const store_col_t *c, const void *rec)
 {
-    /* store_list_pack's arithmetic, without the copy. */
+    /* store_list_pack's arithmetic, without the copy: every item but the
+     * first is preceded by a separator; a text item is checked for the
+     * separator while its length is taken. */
     size_t n = 0;
-    char tmp[DATE_FMT_LEN + 8];
-    for (int j = 0; j < c->n; j++) {
-        if (j > 0) {
-            if (n + 1 >= STORE_LIST_MAX)
+    if (c->type == SC_TEXT_LIST) {
+        const char *const *v = &STORE_CFIELD(rec, c, const char *);
+        for (int j = 0; j < c->n; j++) {
+            if (j > 0 && ++n >= STORE_LIST_MAX)
                 return -1;
-            n++;
-        }
-        size_t vn;
-        if (c->type == SC_TEXT_LIST) {
-            const char *v = (&STORE_CFIELD(rec, c, const char *))[j];
-            vn = v ? strlen(v) : 0;
-            if (vn && memchr(v, STORE_LIST_SEP, vn))
-                return -1;
-        } else {
-            date_t d = (&STORE_CFIELD(rec, c, date_t))[j];
-            if (d == DATE_NONE)
+            const char *it = v[j];
+            if (!it)
                 continue;
-            if (n + DATE_FMT_LEN >= STORE_LIST_MAX)
+            size_t k = 0;
+            for (; it[k]; k++)
+                if (it[k] == STORE_LIST_SEP)
+                    return -1;
+            if (k && n + k >= STORE_LIST_MAX)
                 return -1;
-            date_format(d, tmp);
-            vn = strlen(tmp);
+            n += k;
         }
-        if (vn && n + vn >= STORE_LIST_MAX)
+        return 0;
+    }
+    const date_t *v = &STORE_CFIELD(rec, c, date_t);
+    char tmp[DATE_FMT_LEN];
+    for (int j = 0; j < c->n; j++) {
+        if (j > 0 && ++n >= STORE_LIST_MAX)
             return -1;
-        n += vn;
+        if (v[j] == DATE_NONE)
+            continue;
+        if (n + DATE_FMT_LEN >= STORE_LIST_MAX)
+            return -1;
+        date_format(v[j], tmp);
+        n += strlen(tmp);
     }
     return 0;
 }

@@ -37,6 +37,7 @@ typedef struct fx {
     char url[512];
     char dir[600]; /* a fresh folder for this test's files */
     buf_t warnings;
+    size_t chunk; /* import_opts_t.chunk_bytes of the imports (0: the default) */
 } fx_t;
 
 /* ---- fixtures ------------------------------------------------------------ */
@@ -193,7 +194,7 @@ static int import(fx_t *f, import_summary_t *sum, err_t *e, int n, ...)
     for (int i = 0; i < n; i++)
         paths[i] = va_arg(ap, const char *);
     va_end(ap);
-    import_opts_t o = { on_warn, NULL, NULL, f };
+    import_opts_t o = { .warn = on_warn, .ctx = f, .chunk_bytes = f->chunk };
     err_clear(e);
     return import_paths(f->s, paths, (size_t)n, &o, sum, e);
 }
@@ -433,6 +434,98 @@ static void test_bad_line_5000_rolls_back(void **state)
     assert_int_equal(count(f->s, "medical_claim"), 0);
     assert_int_equal(count(f->s, "source_file"), files);
     mem_free(h);
+}
+
+/* Claims CSVs of two chunks or more are parsed by two threads (tuva.c,
+ * par_load); small chunks make a small file take that path. What it loads,
+ * the records it counts and the error it reports must be those of one
+ * thread reading the file through, wherever the chunks fall: quoted fields
+ * with line breaks and commas, CRLF and LF lines, blank lines. */
+static void write_messy_claims(fx_t *f, const char *name, int lines, int bad_line,
+                               const char *bad_value)
+{
+    char *h = tuva_header("medical_claim");
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "%s\n", h);
+    for (int i = 2; i <= lines + 1; i++) {
+        char id[32], ln[48], dt[48], paid[48], src[64];
+        snprintf(id, sizeof id, "claim_id=C%d", (i - 2) / 3);
+        snprintf(ln, sizeof ln, "claim_line_number=%d", (i - 2) % 3 + 1);
+        snprintf(dt, sizeof dt, "claim_start_date=%s", i == bad_line ? bad_value : "2024-03-01");
+        snprintf(paid, sizeof paid, "paid_amount=%d.25", i);
+        /* Every 7th row spans two lines inside a quoted field. */
+        snprintf(src, sizeof src, "data_source=%s", i % 7 ? "src" : "\"multi\nline, \"\"q\"\"\"");
+        row(&b, h, id, ln, "claim_type=professional", "person_id=P1", dt, "hcpcs_code=99213", paid,
+            "diagnosis_code_1=I10", src, NULL);
+        if (i % 5 == 0) { /* CRLF for some rows, and a blank line after them */
+            b.len--;
+            buf_puts(&b, "\r\n\n");
+        }
+    }
+    write_file(path_in(f, name), b.data, b.len);
+    buf_free(&b);
+    mem_free(h);
+}
+
+static char *import_error(fx_t *f, const char *path, uint64_t *records)
+{
+    import_summary_t sum;
+    err_t e;
+    assert_int_equal(import(f, &sum, &e, 1, path), ERR_INPUT);
+    *records = sum.nfiles ? (uint64_t)sum.files[0].records : 0;
+    import_summary_free(&sum);
+    char line[1024];
+    err_format(&e, line, sizeof line);
+    return mem_strdup(line);
+}
+
+static void test_claims_parsed_in_chunks(void **state)
+{
+    fx_t *f = *state;
+    write_messy_claims(f, "med.csv", 3000, 0, NULL);
+    f->chunk = 0; /* a file this small: one thread */
+    import_ok(f, path_in(f, "med.csv"));
+    char *one = med_claims(f->s);
+    assert_int_equal(count(f->s, "medical_claim_line"), 3000);
+    assert_non_null(strstr(one, "multi\nline, \"q\""));
+    static const size_t chunks[] = { 97, 256, 4096 };
+    for (size_t i = 0; i < sizeof chunks / sizeof chunks[0]; i++) {
+        store_close(f->s);
+        open_store(f, (int)i + 1);
+        f->chunk = chunks[i];
+        import_summary_t sum;
+        err_t e;
+        assert_int_equal(import(f, &sum, &e, 1, path_in(f, "med.csv")), 0);
+        assert_int_equal(sum.files[0].records, 3000);
+        import_summary_free(&sum);
+        char *two = med_claims(f->s);
+        assert_string_equal(one, two);
+        mem_free(two);
+    }
+    mem_free(one);
+
+    /* The first error in file order, at the same place, from either path:
+     * a bad value deep in the file, a row with a field too many, a quote
+     * that is never closed. */
+    struct {
+        int line;
+        const char *value;
+    } bad[] = { { 2400, "2023-02-30" }, { 1800, "2024-03-01,x" }, { 2999, "\"2024-03-01" } };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "bad%zu.csv", i);
+        write_messy_claims(f, name, 3000, bad[i].line, bad[i].value);
+        uint64_t r1, r2;
+        f->chunk = 0;
+        char *want = import_error(f, path_in(f, name), &r1);
+        f->chunk = 256;
+        char *got = import_error(f, path_in(f, name), &r2);
+        assert_string_equal(got, want);
+        assert_int_equal(r2, r1);
+        mem_free(want);
+        mem_free(got);
+    }
+    f->chunk = 0;
 }
 
 static void test_import_twice_changes_nothing(void **state)
@@ -1304,6 +1397,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_detect_by_content, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_line_5000_rolls_back, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_claims_parsed_in_chunks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_import_twice_changes_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_redelivery_replaces_claim, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lenient_csv, setup, teardown),
