@@ -76,9 +76,12 @@ void import_warn(import_ctx_t *c, const char *fmt, ...)
 
 /* ---- the content hash, computed beside the load ----------------------- */
 
-/* The file is hashed from its own read of the file (the loaders change
- * their copy of the bytes in place), on another thread, so that hashing
- * costs no time on the loading one. */
+/* The file is read once, on another thread: a piece at a time into the
+ * loader's buffer, each piece hashed before it is published (the loaders
+ * change the bytes in place), so that neither reading nor hashing costs
+ * the loading thread any time. A loader waits for the bytes it needs
+ * (import_wait): the claims loader parses while the file is still being
+ * read, the others wait for all of it. */
 typedef struct import_hasher {
     pthread_t th;
     const char *path;
@@ -87,7 +90,29 @@ typedef struct import_hasher {
     int err; /* errno when rc != 0 */
     int64_t bytes;
     atomic_bool done;
+    char *buf; /* want bytes (and a spare one), or NULL: hash only */
+    size_t want;
+    size_t filled; /* bytes of buf read and hashed, under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
 } import_hasher_t;
+
+#define READ_PIECE ((size_t)4 << 20)
+
+size_t import_wait(import_ctx_t *c, size_t upto)
+{
+    import_hasher_t *h = c->hasher;
+    if (!h || !h->buf)
+        return c->len;
+    if (upto > h->want)
+        upto = h->want;
+    pthread_mutex_lock(&h->mu);
+    while (h->filled < upto && !atomic_load(&h->done))
+        pthread_cond_wait(&h->cv, &h->mu);
+    size_t f = h->filled;
+    pthread_mutex_unlock(&h->mu);
+    return f;
+}
 
 static void *hash_main(void *arg)
 {
@@ -103,9 +128,32 @@ static void *hash_main(void *arg)
         atomic_store(&h->done, true);
         return NULL;
     }
+    size_t got = 0;
+    while (h->buf && got < h->want) {
+        size_t n = h->want - got < READ_PIECE ? h->want - got : READ_PIECE;
+        ssize_t k = read(fd, h->buf + got, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            h->err = errno;
+            h->rc = ERR_IO;
+            break;
+        }
+        if (k == 0)
+            break;
+        crypto_generichash_update(&st, (const unsigned char *)h->buf + got, (unsigned long long)k);
+        got += (size_t)k;
+        h->bytes += k;
+        pthread_mutex_lock(&h->mu);
+        h->filled = got;
+        pthread_cond_broadcast(&h->cv);
+        pthread_mutex_unlock(&h->mu);
+    }
+    /* Bytes past what the loader expects (the file grew) are hashed and
+     * counted, so that the load can tell the file changed. */
     size_t cap = (size_t)1 << 20;
     unsigned char *chunk = mem_alloc(cap);
-    for (;;) {
+    for (; h->rc == 0;) {
         ssize_t k = read(fd, chunk, cap);
         if (k < 0 && errno == EINTR)
             continue;
@@ -129,7 +177,10 @@ static void *hash_main(void *arg)
         h->hex[2 * i + 1] = hex[d[i] & 15];
     }
     h->hex[64] = '\0';
+    pthread_mutex_lock(&h->mu);
     atomic_store(&h->done, true);
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
     return NULL;
 }
 
@@ -491,19 +542,40 @@ static int load_file(store_t *s, entry_t *en, import_file_result_t *r, const imp
         fail_result(r, &e);
         return ERR_IO;
     }
-    int rc = read_file(en->path, 0, &buf, &len, &e);
-    if (rc != 0) {
+    int rc = 0;
+    len = (size_t)st0.st_size;
+    if ((off_t)len != st0.st_size || len == SIZE_MAX) {
+        err_at(&e, ERR_IO, en->path, 0, 0, NULL, "too large to load");
         fail_result(r, &e);
-        return rc;
+        return ERR_IO;
     }
+    buf = mem_alloc(len + 1);
     r->bytes = (int64_t)len;
     import_hasher_t h;
     memset(&h, 0, sizeof h);
     h.path = en->path;
+    h.buf = buf;
+    h.want = len;
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
     atomic_init(&h.done, false);
     bool threaded = pthread_create(&h.th, NULL, hash_main, &h) == 0;
     if (!threaded)
         hash_main(&h);
+    /* Only the claims loader parses while the file is read. */
+    if (en->fmt != IMPORT_FMT_TUVA_MEDICAL_CLAIM && en->fmt != IMPORT_FMT_TUVA_PHARMACY_CLAIM) {
+        import_ctx_t w = { .hasher = &h };
+        size_t got = import_wait(&w, len);
+        if (got < len) {
+            if (h.rc != 0)
+                err_at(&e, ERR_IO, en->path, 0, 0, NULL, "cannot read: %s", strerror(h.err));
+            else
+                err_at(&e, ERR_IO, en->path, 0, 0, NULL, "the file changed while being read");
+            rc = ERR_IO;
+            len = got;
+        }
+    }
+    buf[len] = '\0';
     import_ctx_t c = { .s = s,
                        .name = en->path,
                        .buf = buf,
@@ -514,6 +586,8 @@ static int load_file(store_t *s, entry_t *en, import_file_result_t *r, const imp
                        .total = total,
                        .run = run,
                        .hasher = &h };
+    if (rc != 0)
+        goto out;
     /* A file already in the ledger is skipped without loading when its
      * hash is known first (small files, or no thread). */
     if (atomic_load(&h.done) && (rc = check_seen(&c, &e)) != 0)
@@ -562,6 +636,8 @@ static int load_file(store_t *s, entry_t *en, import_file_result_t *r, const imp
 out:
     if (threaded)
         pthread_join(h.th, NULL);
+    pthread_cond_destroy(&h.cv);
+    pthread_mutex_destroy(&h.mu);
     mem_free(buf);
     r->seconds = now_s() - t0;
     str_copy(r->hash, h.hex, sizeof r->hash);

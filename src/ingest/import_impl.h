@@ -36,6 +36,10 @@ typedef struct import_ctx {
     bool seen; /* the file turned out to be loaded already */
 } import_ctx_t;
 
+/* Waits until the first upto bytes of c->buf are read (the file is read on
+ * another thread while it loads) and returns how many are: fewer only when
+ * the file ended early (it changed, or could not be read). */
+size_t import_wait(import_ctx_t *c, size_t upto);
 /* Reports a warning (once per file for each kind: the caller decides). */
 void import_warn(import_ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Call every few thousand records with the offset reached in the file:

@@ -937,39 +937,58 @@ typedef struct tpar {
     size_t next_free;  /* the lowest chunk nobody has taken */
     size_t current;    /* the chunk the store's thread is on */
     bool stop;
+    bool short_read; /* the file ended before its size said */
 } tpar_t;
 
 /* The end of the chunk starting at start: the first line end at least
  * chunk bytes on that is not inside a quoted field (quotes counted from the
- * record boundary at start), or the end of the data. */
-static size_t chunk_end(const char *b, size_t start, size_t end, size_t chunk)
+ * record boundary at start), or the end of the data; 0 when the bytes read
+ * so far (avail) do not tell yet. */
+static size_t chunk_end(const char *b, size_t start, size_t avail, size_t end, size_t chunk)
 {
     if (end - start <= chunk)
-        return end;
+        return avail >= end ? end : 0;
     size_t target = start + chunk;
+    if (avail <= target)
+        return 0;
     bool in_quotes = false;
     for (const char *p = b + start, *t = b + target; (p = memchr(p, '"', (size_t)(t - p))); p++)
         in_quotes = !in_quotes;
-    for (size_t i = target; i < end; i++) {
+    for (size_t i = target; i < avail; i++) {
         if (b[i] == '"')
             in_quotes = !in_quotes;
         else if (b[i] == '\n' && !in_quotes)
             return i + 1;
     }
-    return end;
+    return avail >= end ? end : 0;
 }
 
-/* Defines chunk k (k == P->defined) and returns false at the end of the
- * data. Called with the mutex held. */
-static bool define_chunk(tpar_t *P, size_t k)
+/* Defines chunk k (k == P->defined), waiting for its bytes to be read: 1,
+ * 0 at the end of the data, -1 when the file ended early. Called with the
+ * mutex held. */
+static int define_chunk(tpar_t *P, size_t k)
 {
     if (k < P->defined)
-        return true;
+        return 1;
+    if (P->short_read)
+        return -1;
     if (P->next_start >= P->data_end)
-        return false;
+        return 0;
     tchunk_t *ch = &P->slot[k % PAR_SLOTS];
     ch->start = P->next_start;
-    ch->end = chunk_end(P->L->c->buf, ch->start, P->data_end, P->chunk);
+    size_t need = ch->start + P->chunk + 65536, end = 0;
+    while (!end) {
+        if (need > P->data_end)
+            need = P->data_end;
+        size_t avail = import_wait(P->L->c, need);
+        end = chunk_end(P->L->c->buf, ch->start, avail, P->data_end, P->chunk);
+        if (!end && avail < need) {
+            P->short_read = true;
+            return -1;
+        }
+        need += P->chunk;
+    }
+    ch->end = end;
     ch->state = CH_FREE;
     ch->nrecs = 0;
     ch->nlines = 0;
@@ -978,7 +997,7 @@ static bool define_chunk(tpar_t *P, size_t k)
     err_clear(&ch->err);
     P->next_start = ch->end;
     P->defined = k + 1;
-    return true;
+    return 1;
 }
 
 /* A reader over the chunk's bytes, its lines counted from 1. The bytes up
@@ -1013,7 +1032,7 @@ static void *par_main(void *arg)
             pthread_cond_wait(&P->cv, &P->mu);
             k = P->next_free;
         }
-        if (P->stop || !define_chunk(P, k))
+        if (P->stop || define_chunk(P, k) <= 0)
             break;
         tchunk_t *ch = &P->slot[k % PAR_SLOTS];
         ch->state = CH_TAKEN;
@@ -1089,8 +1108,12 @@ static int par_load(const tload_t *L, size_t data_start, long first_line, err_t 
         pthread_mutex_lock(&P->mu);
         P->current = k;
         pthread_cond_broadcast(&P->cv);
-        if (!define_chunk(P, k)) {
+        int def = define_chunk(P, k);
+        if (def <= 0) {
             pthread_mutex_unlock(&P->mu);
+            if (def < 0)
+                rc = err_at(e, ERR_IO, c->name, 0, 0, NULL,
+                            "the file ended early while being read (it changed, or a read failed)");
             break;
         }
         tchunk_t *ch = &P->slot[k % PAR_SLOTS];
@@ -1181,6 +1204,11 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
 
     trow_t *row = mem_alloc(sizeof *row);
     csvr_t rd;
+    /* A claims file is still being read (import_wait): its header needs its
+     * first record end (and the reader's 64-byte look-ahead), the rest is
+     * waited for by par_load, or below. */
+    size_t head = chunk_end(c->buf, 0, import_wait(c, (size_t)1 << 20), c->len, 0);
+    import_wait(c, head ? head + 64 : c->len);
     csvr_init(&rd, c->name, c->buf, c->len);
     int rc = csvr_next(&rd, e);
     int *map = NULL;
@@ -1269,6 +1297,11 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
     if ((fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM || fmt == IMPORT_FMT_TUVA_PHARMACY_CLAIM) &&
         c->len - rd.pos >= 2 * chunk && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
         rc = par_load(&L, rd.pos, rd.line, e);
+        goto done;
+    }
+    if (import_wait(c, c->len) < c->len) {
+        rc = err_at(e, ERR_IO, c->name, 0, 0, NULL,
+                    "the file ended early while being read (it changed, or a read failed)");
         goto done;
     }
 
