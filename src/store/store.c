@@ -136,7 +136,9 @@ static int run_op(store_t *s, store_op_fn op, void *arg, bool writes, err_t *e)
             return err_set(e, ERR_USAGE,
                            "the transaction was aborted by an earlier error; roll it back");
         int rc = op(s, arg, e);
-        if (rc != 0 && (writes || rc == ERR_DB))
+        /* ERR_INPUT from a put is a record refused before it changed
+         * anything (checks_claim_lists): the transaction goes on. */
+        if (rc != 0 && ((writes && rc != ERR_INPUT) || rc == ERR_DB))
             s->doomed = true;
         return rc;
     }
@@ -201,7 +203,7 @@ static int put(store_t *s, store_kind_t kind, const void *rec, err_t *e)
 {
     const store_kind_def_t *k = store_kind_def(kind);
     int rc = check_keys(k->table, rec, e);
-    if (rc == 0 && k->header)
+    if (rc == 0 && k->header && !s->vt->checks_claim_lists)
         rc = check_lists(k->header, rec, e);
     if (rc != 0) {
         /* A rejected record is bad input, not a broken transaction: the

@@ -262,6 +262,10 @@ struct store_vtab {
     /* Optional: moves data after migration `version`'s DDL, in its
      * transaction (SQLite: claims into packs). */
     int (*migrated)(store_t *s, int version, err_t *e);
+    /* The backend's put refuses a claim whose lists would not pack
+     * (store_list_check's rule) with ERR_INPUT, before changing anything;
+     * store.c then does not check them first (SQLite: while packing). */
+    bool checks_claim_lists;
 };
 
 /* Backend constructors: url is what follows the scheme for SQLite (a path),

@@ -714,6 +714,21 @@ static void test_key_errors_name_field(void **state)
     assert_int_equal(store_put_med_claim(f->s, &c, &e), ERR_INPUT);
     assert_string_equal(e.field, "medical_claim.procedure_codes");
     assert_int_equal(count(f->s, "medical_claim_line"), 0);
+    /* Inside a transaction a refused list leaves it usable: the lines put
+     * before and after it commit. */
+    OK(store_begin(f->s, E));
+    med_line(&c, "C0", 1, "P", 100);
+    OK(store_put_med_claim(f->s, &c, E));
+    med_line(&c, "C0", 2, "P", 100);
+    c.diagnosis_poa[24] = "Y|N";
+    err_clear(&e);
+    assert_int_equal(store_put_med_claim(f->s, &c, &e), ERR_INPUT);
+    assert_string_equal(e.field, "medical_claim.diagnosis_poas");
+    med_line(&c, "C0", 3, "P", 100);
+    OK(store_put_med_claim(f->s, &c, E));
+    OK(store_commit(f->s, E));
+    assert_int_equal(count(f->s, "medical_claim_line"), 2);
+    OK(store_delete_claim(f->s, "C0", NULL, E));
     /* A full list of 25 fits and comes back whole. */
     med_line(&c, "C1", 1, "P", 100);
     for (int i = 0; i < STORE_CLAIM_DX; i++) {

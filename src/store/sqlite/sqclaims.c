@@ -17,6 +17,7 @@
 #include "core/str.h"
 #include "store/sqlite/sqpack.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -611,6 +612,26 @@ int sqc_put(sqc_t *c, const store_kind_def_t *k, const void *rec, int64_t delive
     const store_table_t *t = k->table;
     const char *id = STORE_CFIELD(rec, &t->cols[0], const char *);
     int64_t line = STORE_CFIELD(rec, &t->cols[1], int64_t);
+    /* Encoded first: a list that would not pack is refused as input before
+     * anything changes, so the transaction goes on (store.h, "Errors"). */
+    const store_col_t *bad = NULL;
+    const store_table_t *in = t;
+    buf_reset(&ks->line_tmp);
+    int erc = sqp_encode_cols(&ks->line_tmp, t, 2, rec, &bad);
+    if (erc == 0 && k->header) {
+        in = k->header;
+        buf_reset(&ks->hdr_tmp);
+        erc = sqp_encode_cols(&ks->hdr_tmp, k->header, 1, rec, &bad);
+    }
+    if (erc == -2 && bad) {
+        char field[128];
+        snprintf(field, sizeof field, "%s.%s", in->name, bad->name);
+        return err_at(e, ERR_INPUT, NULL, 0, 0, field,
+                      "%s: an item holds '%c' or the list is longer than %d bytes", field,
+                      STORE_LIST_SEP, STORE_LIST_MAX - 1);
+    }
+    if (erc != 0)
+        return err_set(e, ERR_NOMEM, "%s: claim line too large", in->name);
     size_t idlen = strlen(id);
     if (!ks->in_run || ks->ents[ks->run_ent].idlen != idlen ||
         memcmp(ks->ents[ks->run_ent].id, id, idlen) != 0) {
@@ -620,15 +641,9 @@ int sqc_put(sqc_t *c, const store_kind_def_t *k, const void *rec, int64_t delive
     if (line <= ks->run_last_line)
         mark_frag(ks, ks->run_ent); /* out of order or repeated: merged at settle */
     ks->run_last_line = line;
-    buf_reset(&ks->line_tmp);
-    if (sqp_encode_cols(&ks->line_tmp, t, 2, rec) != 0)
-        return err_set(e, ERR_NOMEM, "%s: claim line too large", t->name);
     sqp_put_line(&ks->run_lines, line, (const uint8_t *)ks->line_tmp.data, ks->line_tmp.len);
     if (k->header) {
         /* The header of the last line put is the claim's (store.h). */
-        buf_reset(&ks->hdr_tmp);
-        if (sqp_encode_cols(&ks->hdr_tmp, k->header, 1, rec) != 0)
-            return err_set(e, ERR_NOMEM, "%s: claim header too large", k->header->name);
         if (ks->hdr_tmp.len != ks->hdr.len || memcmp(ks->hdr_tmp.data, ks->hdr.data, ks->hdr.len)) {
             buf_t tmp = ks->hdr;
             ks->hdr = ks->hdr_tmp;

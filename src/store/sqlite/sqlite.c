@@ -775,7 +775,9 @@ static int sq_put(store_t *s, const store_kind_def_t *k, const void *rec, err_t 
             goto fail;
         if (!sg->packs)
             sg->packs = sqc_batch_new();
-        if ((rc = sqc_put(q->claims, k, rec, s->delivery, sg->packs, e)) != 0)
+        if ((rc = sqc_put(q->claims, k, rec, s->delivery, sg->packs, e)) == ERR_INPUT)
+            return rc; /* refused before anything changed: the transaction goes on */
+        if (rc != 0)
             goto fail;
         if (sqc_batch_bytes(sg->packs) >= SQ_PACK_POST && (rc = sq_post(q, k->kind, e)) != 0)
             goto fail;
@@ -1133,6 +1135,7 @@ static const store_vtab_t sq_vtab = {
     .scan = sq_scan,
     .delete_prefix = sq_delete_prefix,
     .migrated = sq_migrated,
+    .checks_claim_lists = true,
 };
 
 /* SQLite's memory statistics cost a global mutex per allocation (a few per

@@ -85,6 +85,7 @@ typedef struct plan {
     int n[G_COUNT];
     uint32_t off[G_COUNT][64];
     uint8_t items[G_COUNT][64]; /* lists: the number of items */
+    const store_col_t *col[G_COUNT][64];
 } plan_t;
 
 static int group_of(store_col_type_t t)
@@ -125,6 +126,7 @@ static int plan_build(plan_t *p, const store_table_t *t, int from)
             return -1;
         p->off[g][p->n[g]] = (uint32_t)c->off;
         p->items[g][p->n[g]] = (uint8_t)c->n;
+        p->col[g][p->n[g]] = c;
         p->n[g]++;
     }
     return 0;
@@ -135,9 +137,18 @@ static int plan_build(plan_t *p, const store_table_t *t, int from)
 static plan_t plans[NPLANS];
 static int nplans;
 static pthread_once_t plans_once = PTHREAD_ONCE_INIT;
+static date_t date_lo, date_hi; /* the dates date_format writes (others: "") */
 
 static void plans_init(void)
 {
+    char tmp[DATE_FMT_LEN];
+    date_lo = date_from_ymd(1, 1, 1);
+    date_hi = date_from_ymd(9999, 12, 31);
+    /* Widen to what date_format really writes, should its range differ. */
+    for (date_format(date_lo - 1, tmp); tmp[0]; date_format(date_lo - 1, tmp))
+        date_lo--;
+    for (date_format(date_hi + 1, tmp); tmp[0]; date_format(date_hi + 1, tmp))
+        date_hi++;
     const store_kind_def_t *med = store_kind_def(SK_MED_CLAIM), *rx = store_kind_def(SK_RX_CLAIM);
     const struct {
         const store_table_t *t;
@@ -157,10 +168,9 @@ static const plan_t *plan_for(const store_table_t *t, int from, plan_t *tmp)
     return plan_build(tmp, t, from) == 0 ? tmp : NULL;
 }
 
-/* Appends text v (non-empty) at *at, growing b. */
-static inline int put_text_at(buf_t *b, size_t *at, const char *v)
+/* Appends text v (n bytes, non-empty) at *at, growing b. */
+static inline int put_text_at(buf_t *b, size_t *at, const char *v, size_t n)
 {
-    size_t n = strlen(v);
     b->len = *at;
     uint8_t *o = room(b, n + VARINT_MAX + 1);
     if (!o)
@@ -172,7 +182,8 @@ static inline int put_text_at(buf_t *b, size_t *at, const char *v)
     return 0;
 }
 
-int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec)
+int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec,
+                    const store_col_t **bad_list)
 {
     plan_t tmp;
     const plan_t *p = plan_for(t, from, &tmp);
@@ -188,12 +199,13 @@ int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec)
     size_t mask_at = at;
     uint64_t mask = 0;
     int bit = 0;
+    const store_col_t *badc = NULL; /* a list that would not pack */
     at += mlen;
     for (int k = 0; k < p->n[G_TEXT]; k++, bit++) {
         const char *v = *(const char *const *)(r + p->off[G_TEXT][k]);
         if (!v || !v[0])
             continue;
-        if (put_text_at(b, &at, v) != 0)
+        if (put_text_at(b, &at, v, strlen(v)) != 0)
             return -1;
         mask |= UINT64_C(1) << bit;
     }
@@ -244,10 +256,21 @@ int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec)
         if (!room(b, ilen))
             return -1;
         at += ilen;
+        size_t n = 0; /* store_list_pack's length so far: the list must pack */
         for (int j = 0; j < nitems; j++) {
+            if (j > 0 && ++n >= STORE_LIST_MAX) {
+                badc = p->col[G_TLIST][k];
+                goto bad;
+            }
             if (!v[j] || !v[j][0])
                 continue;
-            if (put_text_at(b, &at, v[j]) != 0)
+            size_t len = strlen(v[j]);
+            if (memchr(v[j], STORE_LIST_SEP, len) || n + len >= STORE_LIST_MAX) {
+                badc = p->col[G_TLIST][k];
+                goto bad;
+            }
+            n += len;
+            if (put_text_at(b, &at, v[j], len) != 0)
                 return -1;
             items |= UINT64_C(1) << j;
         }
@@ -263,9 +286,21 @@ int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec)
         const date_t *v = (const date_t *)(r + p->off[G_DLIST][k]);
         int nitems = p->items[G_DLIST][k];
         uint64_t items = 0;
-        for (int j = 0; j < nitems; j++)
-            if (v[j] != DATE_NONE)
-                items |= UINT64_C(1) << j;
+        size_t n = 0; /* as for text lists; a date packs as 10 bytes or none */
+        for (int j = 0; j < nitems; j++) {
+            if (j > 0 && ++n >= STORE_LIST_MAX) {
+                badc = p->col[G_DLIST][k];
+                goto bad;
+            }
+            if (v[j] == DATE_NONE)
+                continue;
+            if (n + DATE_FMT_LEN >= STORE_LIST_MAX) {
+                badc = p->col[G_DLIST][k];
+                goto bad;
+            }
+            n += v[j] >= date_lo && v[j] <= date_hi ? DATE_FMT_LEN - 1 : 0;
+            items |= UINT64_C(1) << j;
+        }
         if (!items)
             continue;
         size_t ilen = bitmap_len(nitems);
@@ -286,6 +321,12 @@ int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec)
     b->len = at;
     b->data[at] = '\0';
     return 0;
+bad:
+    if (bad_list)
+        *bad_list = badc;
+    b->len = mask_at;
+    b->data[mask_at] = '\0';
+    return -2;
 }
 
 /* A text value at *p: its NUL-terminated start, or NULL when malformed. */

@@ -62,8 +62,11 @@ void sqp_put_varint(buf_t *b, uint64_t v);
 int sqp_get_varint(const uint8_t **p, const uint8_t *end, uint64_t *v);
 
 /* Appends the encoding of columns [from, t->ncols) of rec; -1 out of memory
- * or when a table has more than 64 such columns. */
-int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec);
+ * or when a table has more than 64 such columns; -2 (b unchanged, *bad_list
+ * the column) when a list would not pack as store_list_pack packs it — the
+ * rule both backends hold lists to, checked here while they are encoded. */
+int sqp_encode_cols(buf_t *b, const store_table_t *t, int from, const void *rec,
+                    const store_col_t **bad_list);
 /* Sets the columns [from, t->ncols) of rec (initialised by the caller, so
  * absent values stay missing) from their encoding [p, end); text fields
  * point into it. -1 when malformed. */
