@@ -114,6 +114,31 @@ size_t import_wait(import_ctx_t *c, size_t upto)
     return f;
 }
 
+/* Marks the read finished and wakes the loader waiting in import_wait. */
+static void hash_done(import_hasher_t *h)
+{
+    pthread_mutex_lock(&h->mu);
+    atomic_store(&h->done, true);
+    pthread_cond_broadcast(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+}
+
+/* One read(2), retried when interrupted; -1 with h->rc and h->err set on
+ * failure. */
+static ssize_t read_piece(import_hasher_t *h, int fd, void *p, size_t n)
+{
+    for (;;) {
+        ssize_t k = read(fd, p, n);
+        if (k >= 0)
+            return k;
+        if (errno != EINTR) {
+            h->err = errno;
+            h->rc = ERR_IO;
+            return -1;
+        }
+    }
+}
+
 static void *hash_main(void *arg)
 {
     import_hasher_t *h = arg;
@@ -125,21 +150,14 @@ static void *hash_main(void *arg)
     if (fd < 0) {
         h->err = errno;
         h->rc = ERR_IO;
-        atomic_store(&h->done, true);
+        hash_done(h);
         return NULL;
     }
     size_t got = 0;
     while (h->buf && got < h->want) {
         size_t n = h->want - got < READ_PIECE ? h->want - got : READ_PIECE;
-        ssize_t k = read(fd, h->buf + got, n);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            h->err = errno;
-            h->rc = ERR_IO;
-            break;
-        }
-        if (k == 0)
+        ssize_t k = read_piece(h, fd, h->buf + got, n);
+        if (k <= 0)
             break;
         crypto_generichash_update(&st, (const unsigned char *)h->buf + got, (unsigned long long)k);
         got += (size_t)k;
@@ -153,17 +171,7 @@ static void *hash_main(void *arg)
      * counted, so that the load can tell the file changed. */
     size_t cap = (size_t)1 << 20;
     unsigned char *chunk = mem_alloc(cap);
-    for (; h->rc == 0;) {
-        ssize_t k = read(fd, chunk, cap);
-        if (k < 0 && errno == EINTR)
-            continue;
-        if (k < 0) {
-            h->err = errno;
-            h->rc = ERR_IO;
-            break;
-        }
-        if (k == 0)
-            break;
+    for (ssize_t k; h->rc == 0 && (k = read_piece(h, fd, chunk, cap)) > 0;) {
         crypto_generichash_update(&st, chunk, (unsigned long long)k);
         h->bytes += k;
     }
@@ -177,10 +185,7 @@ static void *hash_main(void *arg)
         h->hex[2 * i + 1] = hex[d[i] & 15];
     }
     h->hex[64] = '\0';
-    pthread_mutex_lock(&h->mu);
-    atomic_store(&h->done, true);
-    pthread_cond_broadcast(&h->cv);
-    pthread_mutex_unlock(&h->mu);
+    hash_done(h);
     return NULL;
 }
 

@@ -1001,14 +1001,18 @@ static void collect_entry(void *ctx, const char *id, size_t idlen, int64_t pack)
 }
 
 /* Byte-wise order, a prefix first: SQLite's BINARY collation. */
+static int cmp_id(const char *a, size_t an, const char *b, size_t bn)
+{
+    int r = memcmp(a, b, an < bn ? an : bn);
+    if (r)
+        return r;
+    return an < bn ? -1 : an > bn;
+}
+
 static int cmp_sent(const void *a, const void *b)
 {
     const sent_t *x = a, *y = b;
-    size_t n = x->idlen < y->idlen ? x->idlen : y->idlen;
-    int r = memcmp(x->id, y->id, n);
-    if (r)
-        return r;
-    return x->idlen < y->idlen ? -1 : x->idlen > y->idlen;
+    return cmp_id(x->id, x->idlen, y->id, y->idlen);
 }
 
 /* A pack held for a scan, its runs indexed by id. */
@@ -1022,11 +1026,7 @@ typedef struct cpack {
 static int cmp_run(const void *a, const void *b)
 {
     const sqp_run_t *x = a, *y = b;
-    size_t n = x->idlen < y->idlen ? x->idlen : y->idlen;
-    int r = memcmp(x->id, y->id, n);
-    if (r)
-        return r;
-    return x->idlen < y->idlen ? -1 : x->idlen > y->idlen;
+    return cmp_id(x->id, x->idlen, y->id, y->idlen);
 }
 
 static int cache_get(sqc_t *c, kstate_t *ks, cpack_t *slots, int64_t id, cpack_t **out, err_t *e)
