@@ -1066,6 +1066,41 @@ static void test_rx_claim_redelivery(void **state)
     rx.paid_amount = 5;
     OK(store_put_rx_claim(f->s, &rx, E));
     assert_int_equal(count(f->s, "pharmacy_claim"), 1);
+
+    /* One delivery putting a claim's lines apart, one twice: they merge,
+     * the later put of a line wins, and the claim's dates follow. */
+    OK(store_begin(f->s, E));
+    int order[] = { 3, 1, 0, 3, 2 }; /* 0: another claim between */
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        rx.claim_id = order[i] ? "R2" : "R3";
+        rx.claim_line_number = order[i] ? order[i] : 1;
+        rx.paid_amount = 100 * (int64_t)i;
+        rx.dispensing_date = date_from_ymd(2024, 5, 1 + (int)i);
+        OK(store_put_rx_claim(f->s, &rx, E));
+    }
+    OK(store_commit(f->s, E));
+    assert_int_equal(count(f->s, "pharmacy_claim"), 1 + 3 + 1);
+    store_summary_t sum;
+    OK(store_summary(f->s, &sum, E));
+    /* 1 May was R2 line 3's first put, replaced by its second (4 May). */
+    assert_int_equal(sum.rx_claim_first, date_from_ymd(2024, 5, 2));
+    assert_int_equal(sum.rx_claim_last, date_from_ymd(2024, 5, 5));
+    /* R2 line 3 is the later of its two puts (paid 300, 4 May). */
+    store_rx_claim_t key;
+    store_rx_claim_init(&key);
+    key.claim_id = "R2";
+    key.claim_line_number = 3;
+    collect_t *col = mem_calloc(1, sizeof *col);
+    col->k = store_kind_def(SK_RX_CLAIM);
+    col->nwant = 1;
+    col->want[0].rx_claim = rx;
+    col->want[0].rx_claim.claim_id = "R2";
+    col->want[0].rx_claim.claim_line_number = 3;
+    col->want[0].rx_claim.paid_amount = 300;
+    col->want[0].rx_claim.dispensing_date = date_from_ymd(2024, 5, 4);
+    OK(f->s->vt->scan(f->s, store_kind_def(SK_RX_CLAIM), 2, &key, check_rec, col, E));
+    assert_int_equal(col->seen, 1);
+    mem_free(col);
 }
 
 static void test_file_ledger(void **state)
