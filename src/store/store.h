@@ -41,8 +41,9 @@
  * rolls back and fails, and store_rollback is always safe.
  *
  * Buffered puts. Both backends buffer the puts of a transaction and write
- * them in batches (SQLite: multi-row upserts of up to 64 rows; PostgreSQL:
- * COPY into a staging table and one set-based upsert), so a database error
+ * them in batches (SQLite: multi-row upserts of up to 64 rows, claims as
+ * packs of many lines (sqlite/sqclaims.h); PostgreSQL: COPY into a staging
+ * table and one set-based upsert), so a database error
  * (a foreign or unique key, a CHECK) may surface at a LATER put, read,
  * delete or store_commit rather than at the put at fault; the transaction is
  * doomed either way and store_commit fails. Batches are written parents
