@@ -1083,14 +1083,14 @@ static void shift_err(err_t *e, long base)
         e->line += base - 1;
 }
 
-static int par_load(const tload_t *L, size_t data_start, long first_line, err_t *e)
+static int par_load(const tload_t *L, size_t data_start, long first_line, size_t chunk, err_t *e)
 {
     import_ctx_t *c = L->c;
     tpar_t *P = mem_calloc(1, sizeof *P);
     P->L = L;
     P->rec_size = L->fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM ? sizeof(store_med_claim_t)
                                                           : sizeof(store_rx_claim_t);
-    P->chunk = c->o && c->o->chunk_bytes ? c->o->chunk_bytes : PAR_CHUNK_DEFAULT;
+    P->chunk = chunk;
     P->data_end = c->len;
     P->next_start = data_start;
     pthread_mutex_init(&P->mu, NULL);
@@ -1296,7 +1296,7 @@ int tuva_load(import_ctx_t *c, import_format_t fmt, err_t *e)
     size_t chunk = c->o && c->o->chunk_bytes ? c->o->chunk_bytes : PAR_CHUNK_DEFAULT;
     if ((fmt == IMPORT_FMT_TUVA_MEDICAL_CLAIM || fmt == IMPORT_FMT_TUVA_PHARMACY_CLAIM) &&
         c->len - rd.pos >= 2 * chunk && sysconf(_SC_NPROCESSORS_ONLN) > 1) {
-        rc = par_load(&L, rd.pos, rd.line, e);
+        rc = par_load(&L, rd.pos, rd.line, chunk, e);
         goto done;
     }
     if (import_wait(c, c->len) < c->len) {

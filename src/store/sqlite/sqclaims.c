@@ -143,9 +143,14 @@ static void *grow(void *p, size_t *cap, size_t need, size_t size)
     return mem_realloc(p, n * size);
 }
 
+static int kind_index(const store_kind_def_t *k)
+{
+    return k->kind == SK_MED_CLAIM ? 0 : 1;
+}
+
 static kstate_t *kstate(sqc_t *c, const store_kind_def_t *k)
 {
-    return &c->ks[k->kind == SK_MED_CLAIM ? 0 : 1];
+    return &c->ks[kind_index(k)];
 }
 
 static const store_col_t *col_named(const store_table_t *t, const char *name)
@@ -173,9 +178,7 @@ sqc_t *sqc_new(sqlite3 *db)
         } else {
             ks->dmin_col = ks->dmax_col = col_named(ks->k->table, "dispensing_date");
         }
-        buf_t *bufs[] = { &ks->run_lines, &ks->line_tmp, &ks->hdr, &ks->hdr_tmp, &ks->pack };
-        for (size_t j = 0; j < sizeof bufs / sizeof bufs[0]; j++)
-            buf_init(bufs[j], 0);
+        /* The buffers start empty (BUF_INIT is all zero, as calloc left them). */
     }
     return c;
 }
@@ -445,7 +448,7 @@ static int dir_write(sqc_t *c, kstate_t *ks, err_t *e)
 
 bool sqc_needs_db(const sqc_t *c, const store_kind_def_t *k)
 {
-    return !c->ks[k->kind == SK_MED_CLAIM ? 0 : 1].ready || c->next_pack == 0;
+    return !c->ks[kind_index(k)].ready || c->next_pack == 0;
 }
 
 static int read_next_pack(sqc_t *c, err_t *e)
@@ -818,18 +821,30 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+static int cmp_pair_ent(const void *a, const void *b)
+{
+    const pair_t *x = a, *y = b;
+    return x->ent < y->ent ? -1 : x->ent > y->ent;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
 /* Merges the runs of a fragmented claim into one run in a new pack; the
- * packs that held them get the claim dropped. */
-static int merge_claim(sqc_t *c, kstate_t *ks, uint32_t ent, err_t *e)
+ * packs that held them (its earlier ones: fr[0..nfr)) get the claim
+ * dropped. */
+static int merge_claim(sqc_t *c, kstate_t *ks, uint32_t ent, const pair_t *fr, size_t nfr, err_t *e)
 {
     dent_t *d = &ks->ents[ent];
     int64_t *packs = NULL;
     size_t np = 0, cap = 0;
-    for (size_t i = 0; i < ks->nfrag; i++)
-        if (ks->frag[i].ent == ent) {
-            packs = grow(packs, &cap, np + 1, sizeof *packs);
-            packs[np++] = ks->frag[i].pack;
-        }
+    for (size_t i = 0; i < nfr; i++) {
+        packs = grow(packs, &cap, np + 1, sizeof *packs);
+        packs[np++] = fr[i].pack;
+    }
     packs = grow(packs, &cap, np + 1, sizeof *packs);
     packs[np++] = d->pack;
     qsort(packs, np, sizeof *packs, cmp_i64);
@@ -926,8 +941,22 @@ int sqc_settle(sqc_t *c, int64_t delivery, err_t *e)
         close_pack(ks, delivery, c->sync);
         if ((rc = sqc_write(c, c->sync, e)) != 0)
             break;
-        for (size_t j = 0; j < ks->nfragents && rc == 0; j++)
-            rc = merge_claim(c, ks, ks->fragents[j], e);
+        /* Both lists in entry order, walked together: each claim finds its
+         * earlier packs without a search. */
+        if (ks->nfrag > 1)
+            qsort(ks->frag, ks->nfrag, sizeof *ks->frag, cmp_pair_ent);
+        if (ks->nfragents > 1)
+            qsort(ks->fragents, ks->nfragents, sizeof *ks->fragents, cmp_u32);
+        for (size_t j = 0, f = 0; j < ks->nfragents && rc == 0; j++) {
+            uint32_t ent = ks->fragents[j];
+            while (f < ks->nfrag && ks->frag[f].ent < ent)
+                f++;
+            size_t g = f;
+            while (g < ks->nfrag && ks->frag[g].ent == ent)
+                g++;
+            rc = merge_claim(c, ks, ent, ks->frag + f, g - f, e);
+            f = g;
+        }
         ks->nfragents = ks->nfrag = 0;
         close_pack(ks, delivery, c->sync);
         if (rc == 0)
