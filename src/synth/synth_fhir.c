@@ -293,11 +293,10 @@ static void obs_quantity(fctx_t *f, const char *profile, const char *cat, const 
     SY_LIT(b, "}\n");
 }
 
-static void obs_coded2(fctx_t *f, const char *profile, const char *cat, const char *cat2, int k,
-                       unsigned enc, date_t d, unsigned salt, int value_k)
+/* The code, subject and optional coded value after an observation's head. */
+static void obs_coded_rest(fctx_t *f, buf_t *b, int k, unsigned enc, date_t d, unsigned salt,
+                           int value_k)
 {
-    buf_t *b = &f->out[S_OBSERVATION];
-    obs_head2(f, b, profile, cat, cat2);
     put_cc_k(b, k);
     obs_tail_subject(f, b, enc, d, salt);
     if (value_k >= 0) {
@@ -307,18 +306,20 @@ static void obs_coded2(fctx_t *f, const char *profile, const char *cat, const ch
     SY_LIT(b, "}\n");
 }
 
+static void obs_coded2(fctx_t *f, const char *profile, const char *cat, const char *cat2, int k,
+                       unsigned enc, date_t d, unsigned salt, int value_k)
+{
+    buf_t *b = &f->out[S_OBSERVATION];
+    obs_head2(f, b, profile, cat, cat2);
+    obs_coded_rest(f, b, k, enc, d, salt, value_k);
+}
+
 static void obs_coded(fctx_t *f, const char *profile, const char *cat, const char *catd, int k,
                       unsigned enc, date_t d, unsigned salt, int value_k)
 {
     buf_t *b = &f->out[S_OBSERVATION];
     obs_head(f, b, profile, cat, catd);
-    put_cc_k(b, k);
-    obs_tail_subject(f, b, enc, d, salt);
-    if (value_k >= 0) {
-        SY_LIT(b, ",\"valueCodeableConcept\":");
-        put_cc_k(b, value_k);
-    }
-    SY_LIT(b, "}\n");
+    obs_coded_rest(f, b, k, enc, d, salt, value_k);
 }
 
 static void obs_bp(fctx_t *f, unsigned enc, const sy_event_t *e)
