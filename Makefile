@@ -2,7 +2,8 @@
 #   make demo    install what is needed, build, generate and load a synthetic panel, run the engine
 #   make check   build with AddressSanitizer + UBSan, run every test, the lint and the fuzzers
 #   make bench   the benchmarks of bench/ (large; minutes)
-.PHONY: all setup build demo check test lint fuzz bench format clean
+#   make install PREFIX=DIR   bin/tripod and share/tripod/refdata under DIR (default /usr/local)
+.PHONY: all setup build demo check test lint fuzz bench format clean install
 
 JOBS         ?= $(shell nproc)
 BUILD        ?= build
@@ -13,6 +14,7 @@ DEMO_DIR     ?= demo
 DEMO_PATIENTS ?= 5000
 DEMO_SEED    ?= 42
 TRIPOD       := $(BUILD)/tripod
+PREFIX       ?= /usr/local
 
 all: build
 
@@ -32,6 +34,7 @@ demo: build
 	$(TRIPOD) info --db $(DEMO_DIR)/tripod.db
 	$(TRIPOD) analyze --db $(DEMO_DIR)/tripod.db --as-of 2025-12-31 >/dev/null
 	$(TRIPOD) report --db $(DEMO_DIR)/tripod.db
+	@scripts/demo-summary $(TRIPOD) $(DEMO_DIR) $(DEMO_PATIENTS)
 
 check: setup
 	@cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DTRIPOD_SANITIZE=ON >/dev/null
@@ -51,6 +54,10 @@ fuzz: setup
 
 bench: build
 	@bench/run $(BUILD)
+
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
+	@echo "installed $(PREFIX)/bin/tripod and $(PREFIX)/share/tripod/refdata"
 
 format:
 	scripts/format

@@ -210,10 +210,15 @@ static int csv_open(csv_reader_t *r, const char *dir, const char *name, err_t *e
     memset(r, 0, sizeof *r);
     char rel[128];
     snprintf(rel, sizeof rel, "hcc/%s", name);
-    int n = dir ? snprintf(r->path, sizeof r->path, "%s/%s", dir, rel)
-                : (refdata_path(rel, r->path, sizeof r->path) == 0 ? 0 : -1);
-    if (n < 0 || (size_t)n >= sizeof r->path)
-        return err_at(e, ERR_IO, rel, 0, 0, NULL, "reference-data path too long");
+    if (!dir) {
+        int rc = refdata_path(rel, r->path, sizeof r->path, e);
+        if (rc)
+            return rc;
+    } else {
+        int n = snprintf(r->path, sizeof r->path, "%s/%s", dir, rel);
+        if (n < 0 || (size_t)n >= sizeof r->path)
+            return err_at(e, ERR_IO, rel, 0, 0, NULL, "reference-data path too long");
+    }
     FILE *fp = fopen(r->path, "rb");
     if (!fp)
         return err_at(e, ERR_IO, r->path, 0, 0, NULL, "cannot open the HCC table");

@@ -22,8 +22,9 @@ int nyu_load(nyu_t *t, const char *path, err_t *e)
     memset(t, 0, sizeof *t);
     char buf[1024];
     if (!path) {
-        if (refdata_path("ed/nyu_ed_johnston_icd10.csv", buf, sizeof buf) != 0)
-            return err_set(e, ERR_USAGE, "reference-data path too long");
+        int rc = refdata_path("ed/nyu_ed_johnston_icd10.csv", buf, sizeof buf, e);
+        if (rc)
+            return rc;
         path = buf;
     }
     csv_file_t f;

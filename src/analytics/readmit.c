@@ -17,8 +17,10 @@ static int load_codes(u64map_t *m, const char *dir, const char *rel, const char 
         int n = snprintf(path, sizeof path, "%s/%s", dir, rel);
         if (n < 0 || (size_t)n >= sizeof path)
             return err_set(e, ERR_USAGE, "path too long");
-    } else if (refdata_path(rel, path, sizeof path) != 0) {
-        return err_set(e, ERR_USAGE, "reference-data path too long");
+    } else {
+        int rc = refdata_path(rel, path, sizeof path, e);
+        if (rc)
+            return rc;
     }
     csv_file_t f;
     int rc = csv_open(&f, path, e);

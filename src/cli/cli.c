@@ -1,4 +1,5 @@
 #include "cli/cli.h"
+#include "refdata/refdata.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,8 +18,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 int cli_report(const char *cmd, const err_t *e)
 {
+    /* An error in a reference table says which setting chooses the folder. */
+    err_t with_hint = *e;
+    refdata_hint(&with_hint);
     char line[1024];
-    err_format(e, line, sizeof line);
+    err_format(&with_hint, line, sizeof line);
     fprintf(stderr, "tripod %s: %s\n", cmd, line);
     return err_exit_code(e);
 }

@@ -40,5 +40,6 @@ CLI_COMMAND(measure);
 CLI_COMMAND(mllp);
 CLI_COMMAND(serve);
 CLI_COMMAND(audit);
+CLI_COMMAND(refdata);
 
 #endif

@@ -75,7 +75,43 @@ static void counts_json(buf_t *b, const int64_t *counts)
     buf_puts(b, "}");
 }
 
-static void print_json(const import_summary_t *sum)
+/* Rows a table gained: the distinct records the import added (a person
+ * read both as a FHIR Patient and as an eligibility row is one). */
+static int64_t table_rows(const store_summary_t *s, const char *name)
+{
+    for (int i = 0; i < s->ntables; i++)
+        if (strcmp(s->tables[i].name, name) == 0)
+            return s->tables[i].rows;
+    return -1;
+}
+
+static int64_t added_of(const store_summary_t *before, const store_summary_t *after, int k)
+{
+    if (!before || !after)
+        return -1;
+    const char *name = import_kind_name((import_kind_t)k);
+    int64_t a = table_rows(after, name), b = table_rows(before, name);
+    return a < 0 || b < 0 ? -1 : a - b;
+}
+
+static void added_json(buf_t *b, const import_summary_t *sum, const store_summary_t *before,
+                       const store_summary_t *after)
+{
+    buf_puts(b, "{");
+    bool first = true;
+    for (int k = 0; k < IK_COUNT; k++) {
+        int64_t n = added_of(before, after, k);
+        if (!sum->counts[k] || n < 0)
+            continue;
+        buf_printf(b, "%s\"%s\":%lld", first ? "" : ",", import_kind_name((import_kind_t)k),
+                   (long long)n);
+        first = false;
+    }
+    buf_puts(b, "}");
+}
+
+static void print_json(const import_summary_t *sum, const store_summary_t *before,
+                       const store_summary_t *after)
 {
     buf_t b = BUF_INIT;
     buf_puts(&b, "{\"files\":[");
@@ -99,21 +135,29 @@ static void print_json(const import_summary_t *sum)
     buf_printf(&b, "],\"loaded\":%zu,\"skipped\":%zu,\"failed\":%zu,\"counts\":", sum->loaded,
                sum->skipped, sum->failed);
     counts_json(&b, sum->counts);
+    buf_puts(&b, ",\"added\":");
+    added_json(&b, sum, before, after);
     buf_printf(&b, ",\"seconds\":%.3f}\n", sum->seconds);
     fputs(buf_cstr(&b), stdout);
     buf_free(&b);
 }
 
-static void print_human(const import_summary_t *sum)
+static void print_human(const import_summary_t *sum, const store_summary_t *before,
+                        const store_summary_t *after)
 {
     fprintf(stderr, "tripod import: %zu file%s loaded, %zu skipped, %zu failed in %.1f s\n",
             sum->loaded, sum->loaded == 1 ? "" : "s", sum->skipped, sum->failed, sum->seconds);
     bool any = false;
     for (int k = 0; k < IK_COUNT; k++)
         if (sum->counts[k]) {
+            /* distinct records new in the store, and what was read when it
+             * differs (the same record in two files, or already stored) */
+            int64_t added = added_of(before, after, k);
             fprintf(stderr, "%s%s %lld",
-                    any ? ", " : "  records: ", import_kind_name((import_kind_t)k),
-                    (long long)sum->counts[k]);
+                    any ? ", " : "  new records: ", import_kind_name((import_kind_t)k),
+                    (long long)(added >= 0 ? added : sum->counts[k]));
+            if (added >= 0 && added != sum->counts[k])
+                fprintf(stderr, " (%lld read)", (long long)sum->counts[k]);
             any = true;
         }
     if (any)
@@ -179,8 +223,17 @@ int cmd_import(int argc, char **argv)
     ui_t u = { NULL, quiet };
     import_opts_t o = { .warn = on_warn, .progress = on_progress, .file_done = on_file, .ctx = &u };
     import_summary_t sum;
+    store_summary_t before = { 0 }, after = { 0 };
+    if (store_summary(s, &before, &e) != 0) {
+        store_close(s);
+        return cli_report("import", &e);
+    }
     int rc = import_paths(s, paths, npaths, &o, &sum, &e);
     progress_done(u.bar);
+    err_t se;
+    err_clear(&se);
+    /* without a second summary the counts show what was read */
+    bool have_after = store_summary(s, &after, &se) == 0;
     store_close(s);
     if (rc != 0 && sum.failed == 0) {
         /* A path that does not exist or a folder that cannot be read. */
@@ -188,9 +241,9 @@ int cmd_import(int argc, char **argv)
         return cli_report("import", &e);
     }
     if (json)
-        print_json(&sum);
+        print_json(&sum, &before, have_after ? &after : NULL);
     if (!quiet)
-        print_human(&sum);
+        print_human(&sum, &before, have_after ? &after : NULL);
     int code = sum.failed ? err_exit_code(&e) : CLI_OK;
     if (sum.failed && code == CLI_OK)
         code = CLI_INPUT;

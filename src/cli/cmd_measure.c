@@ -43,7 +43,7 @@ static const char usage[] =
     "                         group) instead of the MeasureReports\n"
     "  --gaps FILE            write the care gaps as CSV to FILE\n"
     "  --gap-table FILE       care-gap wording (default: <measures>/gaps.tsv, else the\n"
-    "                         table of the source tree; docs/care-gaps.md)\n"
+    "                         reference data's ecqm/gaps.tsv; docs/care-gaps.md)\n"
     "  --as-of DATE           date the gaps' due dates count from (default: period end)\n"
     "  --db DB                read the patients from the store (clinical rows and\n"
     "                         claims as FHIR, docs/measures.md) instead of PATHs\n"
@@ -197,9 +197,11 @@ int cmd_measure(int argc, char **argv)
 
     char dirbuf[4096], tbuf[4096];
     if (!mdir) {
-        if (refdata_path("ecqm", dirbuf, sizeof dirbuf)) {
+        err_t re;
+        err_clear(&re);
+        if (refdata_path("ecqm", dirbuf, sizeof dirbuf, &re)) {
             mem_free(paths);
-            return cli_usage_error("measure", "reference-data path too long");
+            return cli_report("measure", &re);
         }
         mdir = dirbuf;
     }

@@ -1,6 +1,7 @@
 /* main.c — `tripod`: dispatches to a subcommand.
  *
  * Global options come before the subcommand:
+ *   --version         the version and the reference data's manifest hash
  *   --refdata DIR     the reference-data directory (see refdata.h)
  *   --log-level L     debug|info|warn|error|off (JSON lines on stderr)
  */
@@ -11,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define TRIPOD_VERSION "0.1.0"
+#ifndef TRIPOD_VERSION
+#define TRIPOD_VERSION "0.0.0"
+#endif
 
 static const cli_command_t commands[] = {
     { "generate", "write a deterministic synthetic population (claims, FHIR, HL7 v2)",
@@ -26,6 +29,7 @@ static const cli_command_t commands[] = {
     { "mllp", "listen for HL7 v2 messages over MLLP and store them", cmd_mllp },
     { "serve", "serve the web workspace and the APIs", cmd_serve },
     { "audit", "verify the hash-chained audit log", cmd_audit },
+    { "refdata", "show where the reference tables are and verify them", cmd_refdata },
 };
 
 static void usage(FILE *f)
@@ -43,14 +47,13 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-    int i = 1;
+    int i = 1, version = 0;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             usage(stdout);
             return CLI_OK;
         } else if (strcmp(argv[i], "--version") == 0) {
-            printf("tripod %s\n", TRIPOD_VERSION);
-            return CLI_OK;
+            version = 1;
         } else if (strcmp(argv[i], "--refdata") == 0 && i + 1 < argc) {
             refdata_set_dir(argv[++i]);
         } else if (strcmp(argv[i], "--log-level") == 0 && i + 1 < argc) {
@@ -64,6 +67,15 @@ int main(int argc, char **argv)
             fprintf(stderr, "tripod: unknown option '%s' (see 'tripod --help')\n", argv[i]);
             return CLI_USAGE;
         }
+    }
+    if (version) {
+        /* The version, and which reference tables this binary reads: the
+         * hash of their MANIFEST names the exact set. */
+        char hex[65];
+        refdata_manifest_hash(refdata_dir(), hex);
+        printf("tripod %s\nrefdata %s %s (%s)\n", TRIPOD_VERSION, hex, refdata_dir(),
+               refdata_origin());
+        return CLI_OK;
     }
     if (i >= argc) {
         usage(stderr);

@@ -12,6 +12,7 @@
 #include "core/date.h"
 #include "core/mem.h"
 #include "core/str.h"
+#include "refdata/refdata.h"
 
 enum {
     F_MEASURE,
@@ -132,11 +133,11 @@ void gap_table_default_path(const char *measures_dir, char *out, size_t cap)
     if (measures_dir && snprintf(out, cap, "%s/gaps.tsv", measures_dir) < (int)cap &&
         stat(out, &st) == 0)
         return;
-    /* The copy kept with this source file (src/measures/gaps.tsv). */
-    const char *here = __FILE__;
-    const char *slash = strrchr(here, '/');
-    if (slash && snprintf(out, cap, "%.*s/gaps.tsv", (int)(slash - here), here) < (int)cap &&
-        stat(out, &st) == 0)
+    /* Tripod's own table in the reference data (refdata/ecqm/gaps.tsv), for
+     * a measures folder of the user's that carries no wording. */
+    err_t e;
+    err_clear(&e);
+    if (refdata_path("ecqm/gaps.tsv", out, cap, &e) == 0 && stat(out, &st) == 0)
         return;
     if (cap)
         out[0] = 0;

@@ -1,8 +1,8 @@
 /* gaps.h — the care-gap table: how a gap of each measure is worded.
  *
  * Care-gap wording is data (docs/care-gaps.md): a TSV file beside the
- * measures (<measures>/gaps.tsv, else src/measures/gaps.tsv of the source
- * tree) with one row per measure (and optionally per group):
+ * measures (<measures>/gaps.tsv, else refdata/ecqm/gaps.tsv of the reference
+ * data) with one row per measure (and optionally per group):
  *
  *   measure  group  inverse  priority  due  evidence  text_found  text_none  action
  *
@@ -53,7 +53,7 @@ typedef struct gap_rule {
 /* Reads the table (errors name file:line). */
 int gap_table_load(const char *path, gap_table_t **out, err_t *e);
 /* The default table path: <measures_dir>/gaps.tsv when it exists, else the
- * source tree's src/measures/gaps.tsv; "" when neither exists. */
+ * reference data's ecqm/gaps.tsv; "" when neither exists. */
 void gap_table_default_path(const char *measures_dir, char *out, size_t cap);
 void gap_table_free(gap_table_t *t);
 /* A table without rows: every measure gets the generic wording. */

@@ -585,8 +585,8 @@ int measures_analyze(const measures_analyze_opts_t *ao, err_t *e)
     }
     if (ao->measures_dir)
         snprintf(mdir, sizeof mdir, "%s", ao->measures_dir);
-    else if (refdata_path("ecqm", mdir, sizeof mdir))
-        return err_set(e, ERR_USAGE, "reference-data path too long");
+    else if (refdata_path("ecqm", mdir, sizeof mdir, e))
+        return e->code;
     if (ao->gap_table)
         snprintf(gpath, sizeof gpath, "%s", ao->gap_table);
     else

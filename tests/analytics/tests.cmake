@@ -8,9 +8,9 @@ if(PYTHON3)
         --no-progress; \
       $<TARGET_FILE:tripod> analyze --input $d/data --out $d/out --as-of 2025-12-31 --quiet; \
       ${PYTHON3} ${CMAKE_SOURCE_DIR}/bench/sql_peers.py --data $d/data --engine-out $d/out \
-        --as-of 2025-12-31 --refdata ${TRIPOD_REFDATA_DEFAULT} --engines sqlite --work $d")
+        --as-of 2025-12-31 --refdata ${TRIPOD_REFDATA_DIR} --engines sqlite --work $d")
   set_tests_properties(analytics.sql_peers PROPERTIES
-    ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT}" TIMEOUT 120)
+    ENVIRONMENT "TRIPOD_TESTDATA=${TRIPOD_TESTDATA_DIR}" TIMEOUT 120)
 endif()
 # analyze --db: the engine over the store equals the engine over CSVs
 # (tests/unit/test_engine_db.c), on PostgreSQL too, and through the CLI:
@@ -33,7 +33,7 @@ if(TARGET test_engine_db)
       if $t report --db $d/store.db --as-of 2020-01-01 2>/dev/null; then exit 1; fi; \
       $t info --db $d/store.db | grep -q analysis_patient")
   set_tests_properties(analytics.engine_db.postgres analytics.cli_db PROPERTIES
-    ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT};CMOCKA_MESSAGE_OUTPUT=STDOUT"
+    ENVIRONMENT "TRIPOD_TESTDATA=${TRIPOD_TESTDATA_DIR};CMOCKA_MESSAGE_OUTPUT=STDOUT"
     TIMEOUT 300)
 endif()
 
@@ -55,5 +55,5 @@ if(NOT TRIPOD_PARTS)
       $t info --db $d/s.db > $d/info.json; \
       ${PYTHON3} -c \"import json,sys; t=json.load(open(sys.argv[1]))['tables']; assert t['care_gap'] > 0 and t['measure_summary'] >= 12 and t['measure_result'] > 0 and t['analysis_patient'] == 300, t\" $d/info.json")
   set_tests_properties(analytics.end_to_end PROPERTIES
-    ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT}" TIMEOUT 600)
+    ENVIRONMENT "TRIPOD_TESTDATA=${TRIPOD_TESTDATA_DIR}" TIMEOUT 600)
 endif()

@@ -19,6 +19,7 @@
 #include "core/str.h"
 #include "ingest/import.h"
 #include "store/store.h"
+#include "../testdata.h"
 
 #include <libpq-fe.h>
 #include <math.h>
@@ -90,12 +91,10 @@ static int teardown(void **state)
 
 /* ---- helpers --------------------------------------------------------------- */
 
+/* The samples of tests/data/ (testdata.h). */
 static const char *refdata(void)
 {
-    const char *r = getenv("TRIPOD_REFDATA");
-    if (!r)
-        fail_msg("TRIPOD_REFDATA is not set");
-    return r;
+    return testdata_dir();
 }
 
 static char *path_in(fx_t *f, const char *name)

@@ -6,5 +6,5 @@ add_test(NAME import.sqlite COMMAND import_suite sqlite)
 add_test(NAME import.postgres
          COMMAND ${CMAKE_SOURCE_DIR}/scripts/pg-tmp $<TARGET_FILE:import_suite> postgres)
 set_tests_properties(import.sqlite import.postgres PROPERTIES
-  ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT};CMOCKA_MESSAGE_OUTPUT=STDOUT"
+  ENVIRONMENT "TRIPOD_TESTDATA=${TRIPOD_TESTDATA_DIR};CMOCKA_MESSAGE_OUTPUT=STDOUT"
   TIMEOUT 120)

@@ -1,7 +1,10 @@
 /* run_cases.c — runs every official eCQM test case and compares population
  * counts with tests/<Measure>/cases.tsv.
  *
- *   run_cases ECQM_DIR EXPECTED_PASS_TSV [--write] [--verbose] [--measure NAME]
+ *   run_cases ECQM_DIR TESTS_DIR EXPECTED_PASS_TSV [--write] [--verbose] [--measure NAME]
+ *
+ * ECQM_DIR holds the measures (refdata/ecqm), TESTS_DIR the official cases
+ * (tests/data/ecqm/tests).
  *
  * Prints "<Measure>: N/M cases pass" per measure and the total. Fails (exit 1)
  * when a case listed in EXPECTED_PASS_TSV fails or the total drops below the
@@ -110,15 +113,15 @@ static int cmp_str(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: run_cases ECQM_DIR EXPECTED_PASS_TSV [--write] [--verbose] "
-                        "[--measure NAME]\n");
+    if (argc < 4) {
+        fprintf(stderr, "usage: run_cases ECQM_DIR TESTS_DIR EXPECTED_PASS_TSV [--write] "
+                        "[--verbose] [--measure NAME]\n");
         return 2;
     }
-    const char *dir = argv[1], *expected_path = argv[2];
+    const char *dir = argv[1], *tests_dir = argv[2], *expected_path = argv[3];
     bool write = false, verbose = getenv("TRIPOD_MEASURES_VERBOSE") != NULL;
     const char *only = NULL;
-    for (int i = 3; i < argc; i++) {
+    for (int i = 4; i < argc; i++) {
         if (!strcmp(argv[i], "--write"))
             write = true;
         else if (!strcmp(argv[i], "--verbose"))
@@ -150,7 +153,7 @@ int main(int argc, char **argv)
     if (measure_set_period(ctx, "2025-01-01", "2025-12-31", &e))
         return 1;
     char tdir[4096];
-    snprintf(tdir, sizeof tdir, "%s/tests", dir);
+    snprintf(tdir, sizeof tdir, "%s", tests_dir);
     DIR *d = opendir(tdir);
     if (!d) {
         fprintf(stderr, "run_cases: cannot open %s\n", tdir);

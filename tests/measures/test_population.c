@@ -170,10 +170,8 @@ static bool run_pop(measure_set_t *ms, measure_t **m, int nm, const gap_table_t 
 }
 
 /* 1 + 2: every measure's cases as a population. */
-static void test_official(measure_set_t *ms, gap_table_t *gt, const char *dir)
+static void test_official(measure_set_t *ms, gap_table_t *gt, const char *tdir)
 {
-    char tdir[4096];
-    snprintf(tdir, sizeof tdir, "%s/tests", dir);
     DIR *d = opendir(tdir);
     CHECK(d != NULL, "cannot open %s", tdir);
     if (!d)
@@ -562,17 +560,17 @@ static void test_fastjson(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3) {
-        fprintf(stderr, "usage: test_population ECQM_DIR GAPS_TSV\n");
+    if (argc < 4) {
+        fprintf(stderr, "usage: test_population ECQM_DIR TESTS_DIR GAPS_TSV\n");
         return 2;
     }
     g_ecqm = argv[1];
-    g_gaps = argv[2];
+    g_gaps = argv[3];
     err_t e;
     err_clear(&e);
     measure_set_t *ms = NULL;
     gap_table_t *gt = NULL;
-    if (measure_set_load(argv[1], &ms, &e) || gap_table_load(argv[2], &gt, &e)) {
+    if (measure_set_load(argv[1], &ms, &e) || gap_table_load(g_gaps, &gt, &e)) {
         char msg[800];
         err_format(&e, msg, sizeof msg);
         fprintf(stderr, "test_population: %s\n", msg);
@@ -581,7 +579,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < measure_count(ms); k++)
         CHECK(measure_prepare(ms, measure_at(ms, k), &e) == 0, "prepare: %s", e.msg);
     test_fastjson();
-    test_official(ms, gt, argv[1]);
+    test_official(ms, gt, argv[2]);
     test_ndjson(ms, gt);
     gap_table_free(gt);
     measure_set_free(ms);

@@ -1,10 +1,10 @@
 # The official eCQM test cases: every case of every measure in
-# <refdata>/ecqm/tests, compared with its cases.tsv. Fails on a regression
+# tests/data/ecqm/tests, compared with its cases.tsv. Fails on a regression
 # against tests/measures/expected_pass.tsv (see run_cases.c).
 add_executable(measures_run_cases ${CMAKE_CURRENT_LIST_DIR}/run_cases.c)
 target_link_libraries(measures_run_cases PRIVATE tripod_lib)
 add_test(NAME measures.official_cases
-         COMMAND measures_run_cases ${TRIPOD_REFDATA_DEFAULT}/ecqm
+         COMMAND measures_run_cases ${TRIPOD_REFDATA_DIR}/ecqm ${TRIPOD_TESTDATA_DIR}/ecqm/tests
                  ${CMAKE_CURRENT_LIST_DIR}/expected_pass.tsv)
 
 # The population runner: official cases as populations (summary = sum of
@@ -13,8 +13,8 @@ add_test(NAME measures.official_cases
 add_executable(measures_test_population ${CMAKE_CURRENT_LIST_DIR}/test_population.c)
 target_link_libraries(measures_test_population PRIVATE tripod_lib)
 add_test(NAME measures.population
-         COMMAND measures_test_population ${TRIPOD_REFDATA_DEFAULT}/ecqm
-                 ${CMAKE_SOURCE_DIR}/src/measures/gaps.tsv)
+         COMMAND measures_test_population ${TRIPOD_REFDATA_DIR}/ecqm
+                 ${TRIPOD_TESTDATA_DIR}/ecqm/tests ${TRIPOD_REFDATA_DIR}/ecqm/gaps.tsv)
 
 # The store as a patient source (needs the store part): BP panel
 # re-assembly, claims -> FHIR, CMS165 evaluated over a SQLite store.
@@ -22,8 +22,8 @@ if(NOT TRIPOD_PARTS OR "store" IN_LIST TRIPOD_PARTS)
   add_executable(measures_test_store_source ${CMAKE_CURRENT_LIST_DIR}/test_store_source.c)
   target_link_libraries(measures_test_store_source PRIVATE tripod_lib)
   add_test(NAME measures.store_source
-           COMMAND measures_test_store_source ${TRIPOD_REFDATA_DEFAULT}/ecqm
-                   ${CMAKE_SOURCE_DIR}/src/measures/gaps.tsv)
+           COMMAND measures_test_store_source ${TRIPOD_REFDATA_DIR}/ecqm
+                   ${TRIPOD_REFDATA_DIR}/ecqm/gaps.tsv)
 endif()
 
 # The store source against the NDJSON source: a generated population imported
@@ -33,5 +33,5 @@ if(NOT TRIPOD_PARTS)
   add_test(NAME measures.store_vs_ndjson
            COMMAND ${CMAKE_CURRENT_LIST_DIR}/store_vs_ndjson.sh $<TARGET_FILE:tripod>)
   set_tests_properties(measures.store_vs_ndjson PROPERTIES
-                       ENVIRONMENT "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT}")
+                       ENVIRONMENT "TRIPOD_TESTDATA=${TRIPOD_TESTDATA_DIR}")
 endif()

@@ -22,7 +22,7 @@ const net = require('net');
 const { spawn, execFileSync } = require('child_process');
 
 const TRIPOD = process.argv[2];
-const REFDATA = process.env.TRIPOD_REFDATA || path.join(__dirname, '..', '..', '..', 'shared', 'reference');
+const REFDATA = process.env.TRIPOD_TESTDATA || path.join(__dirname, '..', 'data');
 const TOOLS = process.env.TRIPOD_TOOLS || path.join(__dirname, '..', '..', 'tools');
 const ROUNDS = 3;         // each sample is sent this many times (unique MSH-10 each)
 const CONCURRENCY = 48;   // clients in flight at once

@@ -1,7 +1,7 @@
 # The synthetic population (tripod generate): determinism, FHIR R4 schema
 # validity, command-line contract. The code tables, prevalences, rates and
 # cost figures are checked by tests/unit/test_synth.c.
-set(SYNTH_TEST_ENV "TRIPOD_REFDATA=${TRIPOD_REFDATA_DEFAULT}")
+set(SYNTH_TEST_ENV "TRIPOD_TESTDATA=${TRIPOD_TESTDATA_DIR}")
 
 add_test(NAME synth.determinism
   COMMAND ${CMAKE_COMMAND} -DTRIPOD=$<TARGET_FILE:tripod>

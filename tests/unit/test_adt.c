@@ -12,6 +12,7 @@
 #include "ingest/adt.h"
 #include "ingest/hl7v2.h"
 #include "store/store.h"
+#include "../testdata.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,8 +22,7 @@
 static char *read_ref(const char *name, size_t *n)
 {
     char path[1200];
-    const char *r = getenv("TRIPOD_REFDATA");
-    snprintf(path, sizeof path, "%s/hl7v2/%s", r ? r : "../shared/reference", name);
+    snprintf(path, sizeof path, "%s/hl7v2/%s", testdata_dir(), name);
     FILE *f = fopen(path, "rb");
     if (!f)
         fail_msg("cannot open %s", path);

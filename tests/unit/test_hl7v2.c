@@ -11,6 +11,7 @@
 #include "core/mem.h"
 #include "ingest/hl7v2.h"
 #include "ingest/mllp.h"
+#include "../testdata.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -36,8 +37,7 @@ static char *read_file(const char *path, size_t *n)
 static const char *refdir(void)
 {
     static char dir[1024];
-    const char *r = getenv("TRIPOD_REFDATA");
-    snprintf(dir, sizeof dir, "%s/hl7v2", r ? r : "../shared/reference");
+    snprintf(dir, sizeof dir, "%s/hl7v2", testdata_dir());
     return dir;
 }
 

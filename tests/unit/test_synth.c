@@ -13,6 +13,7 @@
 #include "core/mem.h"
 #include "refdata/refdata.h"
 #include "synth/synth_internal.h"
+#include "../testdata.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -43,10 +44,23 @@ static char *slurp(const char *path, size_t *n)
 static char *ref_file(const char *rel, size_t *n)
 {
     char path[1024];
-    assert_int_equal(refdata_path(rel, path, sizeof path), 0);
+    err_t e;
+    err_clear(&e);
+    if (refdata_path(rel, path, sizeof path, &e))
+        fail_msg("%s: %s", e.file, e.msg);
     char *p = slurp(path, n);
     if (!p)
-        fail_msg("cannot read reference file %s (set TRIPOD_REFDATA)", path);
+        fail_msg("cannot read reference file %s", path);
+    return p;
+}
+
+/* A sample of tests/data/ (testdata.h). */
+static char *test_file(const char *rel, size_t *n)
+{
+    char path[1024];
+    char *p = slurp(testdata_path(rel, path, sizeof path), n);
+    if (!p)
+        fail_msg("cannot read test file %s (set TRIPOD_TESTDATA)", path);
     return p;
 }
 
@@ -65,7 +79,10 @@ static int vs_has(const char *file, const char *code)
     char rel[256];
     snprintf(rel, sizeof rel, "ecqm/valueset/%s", file);
     char path[1024];
-    assert_int_equal(refdata_path(rel, path, sizeof path), 0);
+    err_t e;
+    err_clear(&e);
+    if (refdata_path(rel, path, sizeof path, &e))
+        fail_msg("%s: %s", e.file, e.msg);
     json_error_t je;
     json_t *root = json_load_file(path, 0, &je);
     if (!root)
@@ -312,7 +329,7 @@ static void test_headers_match_reference(void **state)
                                           "claims/tuva_input_layer_pharmacy_claim.csv" };
     const char *mine[3] = { sy_hdr_elig, sy_hdr_med, sy_hdr_rx };
     for (int i = 0; i < 3; i++) {
-        char *t = ref_file(files[i], NULL);
+        char *t = test_file(files[i], NULL);
         char *nl = strpbrk(t, "\r\n");
         if (nl)
             *nl = 0;
@@ -841,7 +858,7 @@ static void test_written_population(void **state)
         assert_non_null(files[i]);
         char rel[128];
         snprintf(rel, sizeof rel, "claims/tuva_input_layer_%s.csv", names[i]);
-        char *ref = ref_file(rel, NULL);
+        char *ref = test_file(rel, NULL);
         size_t hl = strcspn(ref, "\r\n");
         assert_memory_equal(files[i], ref, hl + 1);
         mem_free(ref);
