@@ -12,6 +12,7 @@ void err_clear(err_t *e)
     if (!e)
         return;
     e->code = ERR_OK;
+    e->constraint = ERR_CONSTRAINT_NONE;
     e->file[0] = '\0';
     e->line = 0;
     e->col = 0;
@@ -47,6 +48,7 @@ int err_at(err_t *e, err_code_t code, const char *file, long line, long col, con
     if (!e)
         return (int)code;
     e->code = code;
+    e->constraint = ERR_CONSTRAINT_NONE;
     str_copy(e->file, file ? file : "", sizeof e->file);
     e->line = line > 0 ? line : 0;
     e->col = col > 0 ? col : 0;

@@ -21,12 +21,23 @@ typedef enum err_code {
     ERR_INTERNAL = 7  /* a broken invariant: a bug */
 } err_code_t;
 
+/* Which integrity rule the store refused a write by (with ERR_DB), so that
+ * callers test a value, never the message's words. */
+typedef enum err_constraint {
+    ERR_CONSTRAINT_NONE = 0,
+    ERR_CONSTRAINT_FOREIGN_KEY, /* a referenced row is missing or still referenced */
+    ERR_CONSTRAINT_UNIQUE,      /* a unique or primary key already holds the value */
+    ERR_CONSTRAINT_CHECK,       /* a CHECK rule */
+    ERR_CONSTRAINT_NOT_NULL     /* a required column is missing */
+} err_constraint_t;
+
 typedef struct err {
     err_code_t code;
-    char file[256];  /* file or source name; "" when none */
-    long line;       /* 1-based; 0 when not applicable */
-    long col;        /* 1-based; 0 when not applicable */
-    char field[128]; /* column name, JSON pointer, HL7 "PID-7", ...; "" when none */
+    err_constraint_t constraint; /* ERR_CONSTRAINT_NONE unless the store set it */
+    char file[256];              /* file or source name; "" when none */
+    long line;                   /* 1-based; 0 when not applicable */
+    long col;                    /* 1-based; 0 when not applicable */
+    char field[128];             /* column name, JSON pointer, HL7 "PID-7", ...; "" when none */
     char msg[512];
 } err_t;
 

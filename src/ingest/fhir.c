@@ -357,7 +357,8 @@ static int require_code(fctx_t *fx, const json_t *res, const char *key, const co
 
 static int stored(fctx_t *fx, int rc, import_kind_t k, const char *sub)
 {
-    if (rc != 0 && fx->e->code == ERR_DB && fx->person && strstr(fx->e->msg, "foreign key")) {
+    if (rc != 0 && fx->e->code == ERR_DB && fx->person &&
+        fx->e->constraint == ERR_CONSTRAINT_FOREIGN_KEY) {
         /* The store buffers puts: the record at fault is this one or an
          * earlier one of the same batch. */
         err_at(fx->e, ERR_INPUT, fx->c->name, fx->line, 0, NULL,

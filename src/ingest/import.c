@@ -656,7 +656,7 @@ out:
     if (rc != 0) {
         /* PostgreSQL checks foreign keys when the buffered rows are copied
          * (at the commit): still the file's fault, not the store's. */
-        if (e.code == ERR_DB && strstr(e.msg, "foreign key")) {
+        if (e.code == ERR_DB && e.constraint == ERR_CONSTRAINT_FOREIGN_KEY) {
             char was[sizeof e.msg];
             str_copy(was, e.msg, sizeof was);
             err_at(&e, ERR_INPUT, en->path, 0, 0, e.field[0] ? e.field : NULL,

@@ -129,7 +129,7 @@ static const char *encounter_class(const char *v)
 
 static int put_rc(srow_t *r, int rc, import_kind_t k)
 {
-    if (rc != 0 && r->e->code == ERR_DB && strstr(r->e->msg, "foreign key") &&
+    if (rc != 0 && r->e->code == ERR_DB && r->e->constraint == ERR_CONSTRAINT_FOREIGN_KEY &&
         field(r, "PATIENT")) {
         /* The store buffers puts: this row or an earlier one is at fault. */
         return err_at(r->e, ERR_INPUT, r->c->name, r->rd->rec_line, 0, NULL,

@@ -291,12 +291,15 @@ void refdata_hint(err_t *e)
 {
     const char *dir = refdata_dir();
     size_t dl = strlen(dir);
-    if (!e || e->code == ERR_OK || strncmp(e->file, dir, dl) != 0 || e->file[dl] != '/' ||
-        strstr(e->msg, "TRIPOD_REFDATA"))
+    if (!e || e->code == ERR_OK || strncmp(e->file, dir, dl) != 0 || e->file[dl] != '/')
         return;
-    size_t ml = strlen(e->msg);
-    snprintf(e->msg + ml, sizeof e->msg - ml, " (reference data from %s; " HINT ")",
-             refdata_origin());
+    char hint[128];
+    snprintf(hint, sizeof hint, " (reference data from %s; " HINT ")", refdata_origin());
+    /* refdata_path's own errors end with the hint already */
+    size_t ml = strlen(e->msg), hl = strlen(hint);
+    if (ml >= hl && strcmp(e->msg + ml - hl, hint) == 0)
+        return;
+    snprintf(e->msg + ml, sizeof e->msg - ml, "%s", hint);
 }
 
 bool refdata_manifest_hash(const char *dir, char hex[65])

@@ -781,6 +781,7 @@ static void expect_fk_failure(fx_t *f, store_kind_t kind, const void *rec, const
     if (strstr(e.field, table) != e.field)
         fail_msg("error field '%s' does not name %s (%s)", e.field, table, e.msg);
     assert_non_null(strstr(e.msg, "foreign key"));
+    assert_int_equal(e.constraint, ERR_CONSTRAINT_FOREIGN_KEY); /* a code callers test */
     assert_int_equal(count(f->s, table), before);
     assert_false(store_in_transaction(f->s));
 }
@@ -905,6 +906,7 @@ static void test_failure_in_bulk(void **state)
     if (strstr(e.field, "condition") != e.field)
         fail_msg("error field '%s' does not name condition (%s)", e.field, e.msg);
     assert_non_null(strstr(e.msg, "foreign key"));
+    assert_int_equal(e.constraint, ERR_CONSTRAINT_FOREIGN_KEY);
     if (at_put) { /* the transaction is doomed: the commit refuses and rolls back */
         err_clear(&e);
         assert_int_equal(store_commit(f->s, &e), ERR_DB);

@@ -81,7 +81,17 @@ static int pg_err(pg_store_t *p, const PGresult *res, const char *table, err_t *
         snprintf(m + n, sizeof m - n, " (%s)", detail);
         m[strcspn(m, "\n")] = '\0';
     }
-    return store_err_db(e, t, c, "%s%s%s", t ? t : "", t ? ": " : "", m);
+    int rc = store_err_db(e, t, c, "%s%s%s", t ? t : "", t ? ": " : "", m);
+    /* SQLSTATE class 23, integrity constraint violation (PostgreSQL,
+     * Appendix A): 23503 foreign key, 23505 unique, 23514 check, 23502 not null. */
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (e && state)
+        e->constraint = !strcmp(state, "23503")   ? ERR_CONSTRAINT_FOREIGN_KEY
+                        : !strcmp(state, "23505") ? ERR_CONSTRAINT_UNIQUE
+                        : !strcmp(state, "23514") ? ERR_CONSTRAINT_CHECK
+                        : !strcmp(state, "23502") ? ERR_CONSTRAINT_NOT_NULL
+                                                  : ERR_CONSTRAINT_NONE;
+    return rc;
 }
 
 /* Runs sql (possibly several statements); fails unless every result is

@@ -149,13 +149,23 @@ static int sq_err(sq_store_t *q, const char *table, err_t *e)
             col[strcspn(col, " ,")] = '\0';
         }
     }
+    int rc;
     if (code == SQLITE_CONSTRAINT_FOREIGNKEY)
-        return store_err_db(e, table, NULL,
-                            "%s: foreign key constraint failed (a referenced row"
-                            " is missing or still referenced)",
-                            table ? table : "store");
-    return store_err_db(e, table, col[0] ? col : NULL, "%s%s%s", table ? table : "",
-                        table ? ": " : "", msg);
+        rc = store_err_db(e, table, NULL,
+                          "%s: foreign key constraint failed (a referenced row"
+                          " is missing or still referenced)",
+                          table ? table : "store");
+    else
+        rc = store_err_db(e, table, col[0] ? col : NULL, "%s%s%s", table ? table : "",
+                          table ? ": " : "", msg);
+    if (e)
+        e->constraint = code == SQLITE_CONSTRAINT_FOREIGNKEY   ? ERR_CONSTRAINT_FOREIGN_KEY
+                        : code == SQLITE_CONSTRAINT_PRIMARYKEY ? ERR_CONSTRAINT_UNIQUE
+                        : code == SQLITE_CONSTRAINT_UNIQUE     ? ERR_CONSTRAINT_UNIQUE
+                        : code == SQLITE_CONSTRAINT_CHECK      ? ERR_CONSTRAINT_CHECK
+                        : code == SQLITE_CONSTRAINT_NOTNULL    ? ERR_CONSTRAINT_NOT_NULL
+                                                               : ERR_CONSTRAINT_NONE;
+    return rc;
 }
 
 static int sq_prepare(sq_store_t *q, sqlite3_stmt **st, const char *sql, const char *table,
