@@ -41,5 +41,6 @@ CLI_COMMAND(mllp);
 CLI_COMMAND(serve);
 CLI_COMMAND(audit);
 CLI_COMMAND(refdata);
+CLI_COMMAND(user);
 
 #endif

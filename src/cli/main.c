@@ -28,7 +28,8 @@ static const cli_command_t commands[] = {
     { "measure", "run published eCQMs (ELM) over patients' FHIR data", cmd_measure },
     { "mllp", "listen for HL7 v2 messages over MLLP and store them", cmd_mllp },
     { "serve", "serve the web workspace and the APIs", cmd_serve },
-    { "audit", "verify the hash-chained audit log", cmd_audit },
+    { "user", "add, list, disable users and set their passwords", cmd_user },
+    { "audit", "verify, head and list the hash-chained audit log", cmd_audit },
     { "refdata", "show where the reference tables are and verify them", cmd_refdata },
 };
 

@@ -285,6 +285,48 @@ static const char m4_sqlite[] =
     "CREATE INDEX claim_pack_kind ON claim_pack (kind, nclaims, nlines, dmin, dmax);\n"
     "CREATE TABLE claim_dir (id INTEGER PRIMARY KEY, data BLOB NOT NULL);\n";
 
+/* Migration 5: who signs in, their sessions, and the audit log (src/audit/).
+ * "user" and "session" are reserved words in PostgreSQL: the tables are
+ * app_user and app_session. The audit log is append-only in the database
+ * itself: a trigger refuses a delete, and an update that changes an entry
+ * (a re-put of the same entry is the store's idempotent no-op and passes). */
+static const char m5_sql[] =
+    "CREATE TABLE app_user (\n"
+    "  username @KEY@ NOT NULL PRIMARY KEY,\n"
+    "  role TEXT NOT NULL, patient_id @KEY@, password_hash TEXT NOT NULL,\n"
+    "  disabled_flag SMALLINT CHECK (disabled_flag IN (0, 1)),\n"
+    "  created_at @TIMESTAMP@, updated_at @TIMESTAMP@\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE TABLE app_session (\n"
+    "  session_hash @KEY@ NOT NULL PRIMARY KEY,\n"
+    "  username @KEY@ NOT NULL, created_at @TIMESTAMP@, last_seen_at @TIMESTAMP@\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE INDEX app_session_user ON app_session (username);\n"
+    "CREATE TABLE audit_entry (\n"
+    "  seq BIGINT NOT NULL PRIMARY KEY,\n"
+    "  at @TIMESTAMP@, username TEXT, role TEXT, action TEXT, resource_type TEXT,\n"
+    "  resource_id TEXT, patient_id @KEY@, outcome TEXT, address TEXT,\n"
+    "  prev_hash TEXT, hash TEXT NOT NULL\n"
+    ")@WITHOUT_ROWID@;\n"
+    "CREATE INDEX audit_entry_patient ON audit_entry (patient_id);\n";
+static const char m5_sqlite[] =
+    "CREATE TRIGGER audit_entry_no_change BEFORE UPDATE ON audit_entry\n"
+    "  WHEN OLD.hash IS NOT NEW.hash OR OLD.seq IS NOT NEW.seq\n"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n"
+    "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_entry\n"
+    "  BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;\n";
+static const char m5_pg[] =
+    "CREATE FUNCTION audit_entry_append_only() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+    "BEGIN\n"
+    "  IF TG_OP = 'DELETE' OR OLD.hash IS DISTINCT FROM NEW.hash\n"
+    "     OR OLD.seq IS DISTINCT FROM NEW.seq THEN\n"
+    "    RAISE EXCEPTION 'the audit log is append-only' USING ERRCODE = '23514';\n"
+    "  END IF;\n"
+    "  RETURN NEW;\n"
+    "END $$;\n"
+    "CREATE TRIGGER audit_entry_no_change BEFORE UPDATE OR DELETE ON audit_entry\n"
+    "  FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only();\n";
+
 static const store_migration_t migrations[] = {
     { 1, "initial schema: organisations to source files", m1_sql, m1_sqlite, m1_pg },
     { 2, "results: analysis runs, patients, discharges, ED visits, gaps; measures", m2_sql, NULL,
@@ -292,6 +334,7 @@ static const store_migration_t migrations[] = {
     { 3, "medication order details: intent, category, refills, quantity, dose, timing", m3_sql,
       NULL, NULL },
     { 4, "claims packed in SQLite (PostgreSQL unchanged)", "", m4_sqlite, NULL },
+    { 5, "users, sessions and the hash-chained audit log", m5_sql, m5_sqlite, m5_pg },
 };
 
 const store_migration_t *store_migrations(int *n)

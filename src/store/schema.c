@@ -446,6 +446,32 @@ static const store_col_t measure_summary_cols[] = {
 };
 #undef S
 
+/* ---- security (migration 5) ------------------------------------------- */
+
+#define S store_user_t
+static const store_col_t user_cols[] = {
+    K(S, username, SC_TEXT),      C(S, role, SC_TEXT),          C(S, patient_id, SC_TEXT),
+    C(S, password_hash, SC_TEXT), C(S, disabled_flag, SC_FLAG), C(S, created_at, SC_TIME),
+    C(S, updated_at, SC_TIME),
+};
+#undef S
+#define S store_session_t
+static const store_col_t session_cols[] = {
+    K(S, session_hash, SC_TEXT),
+    C(S, username, SC_TEXT),
+    C(S, created_at, SC_TIME),
+    C(S, last_seen_at, SC_TIME),
+};
+#undef S
+#define S store_audit_entry_t
+static const store_col_t audit_entry_cols[] = {
+    K(S, seq, SC_INT),          C(S, at, SC_TIME),         C(S, username, SC_TEXT),
+    C(S, role, SC_TEXT),        C(S, action, SC_TEXT),     C(S, resource_type, SC_TEXT),
+    C(S, resource_id, SC_TEXT), C(S, patient_id, SC_TEXT), C(S, outcome, SC_TEXT),
+    C(S, address, SC_TEXT),     C(S, prev_hash, SC_TEXT),  C(S, hash, SC_TEXT),
+};
+#undef S
+
 #define TABLE(var, name, cols, nkey, seq)                                                          \
     static const store_table_t var = { name, cols, N(cols), nkey, seq }
 TABLE(t_organization, "organization", organization_cols, 1, false);
@@ -473,15 +499,25 @@ TABLE(t_analysis_gap, "analysis_gap", analysis_gap_cols, 5, false);
 TABLE(t_measure_result, "measure_result", measure_result_cols, 5, false);
 TABLE(t_care_gap, "care_gap", care_gap_cols, 5, false);
 TABLE(t_measure_summary, "measure_summary", measure_summary_cols, 4, false);
+TABLE(t_user, "app_user", user_cols, 1, false);
+TABLE(t_session, "app_session", session_cols, 1, false);
+TABLE(t_audit_entry, "audit_entry", audit_entry_cols, 1, false);
 
 static const store_table_t *const all_tables[] = {
-    &t_organization,      &t_practitioner,        &t_patient,          &t_enrollment,
-    &t_med_claim,         &t_med_claim_line,      &t_rx_claim,         &t_encounter,
-    &t_condition,         &t_observation,         &t_procedure,        &t_medication,
-    &t_immunization,      &t_hl7_message,         &t_adt_event,        &t_source_file,
-    &t_analysis_run,      &t_analysis_population, &t_analysis_patient, &t_analysis_discharge,
-    &t_analysis_ed_visit, &t_analysis_gap,        &t_measure_result,   &t_care_gap,
-    &t_measure_summary,
+    &t_organization,      &t_practitioner,
+    &t_patient,           &t_enrollment,
+    &t_med_claim,         &t_med_claim_line,
+    &t_rx_claim,          &t_encounter,
+    &t_condition,         &t_observation,
+    &t_procedure,         &t_medication,
+    &t_immunization,      &t_hl7_message,
+    &t_adt_event,         &t_source_file,
+    &t_analysis_run,      &t_analysis_population,
+    &t_analysis_patient,  &t_analysis_discharge,
+    &t_analysis_ed_visit, &t_analysis_gap,
+    &t_measure_result,    &t_care_gap,
+    &t_measure_summary,   &t_user,
+    &t_session,           &t_audit_entry,
 };
 
 /* ---- init functions: every field "missing" ----------------------------- */
@@ -565,6 +601,9 @@ INIT(analysis_gap, store_analysis_gap_t, &t_analysis_gap)
 INIT(measure_result, store_measure_result_t, &t_measure_result)
 INIT(care_gap, store_care_gap_t, &t_care_gap)
 INIT(measure_summary, store_measure_summary_t, &t_measure_summary)
+INIT(user, store_user_t, &t_user)
+INIT(session, store_session_t, &t_session)
+INIT(audit_entry, store_audit_entry_t, &t_audit_entry)
 
 /* Parent kinds before children (store_impl.h). */
 #define KIND(k, name, table, header, redelivery, type)                                             \
@@ -601,6 +640,9 @@ static const store_kind_def_t kinds[SK_COUNT] = {
     KIND(SK_CARE_GAP, care_gap, &t_care_gap, NULL, false, store_care_gap_t),
     KIND(SK_MEASURE_SUMMARY, measure_summary, &t_measure_summary, NULL, false,
          store_measure_summary_t),
+    KIND(SK_USER, user, &t_user, NULL, false, store_user_t),
+    KIND(SK_SESSION, session, &t_session, NULL, false, store_session_t),
+    KIND(SK_AUDIT_ENTRY, audit_entry, &t_audit_entry, NULL, false, store_audit_entry_t),
 };
 
 const store_kind_def_t *store_kind_def(store_kind_t kind)

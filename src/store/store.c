@@ -7,6 +7,7 @@
  */
 #include "store/store_impl.h"
 
+#include "core/mem.h"
 #include "core/str.h"
 
 #include <stdarg.h>
@@ -242,6 +243,9 @@ PUT(analysis_gap, SK_ANALYSIS_GAP)
 PUT(measure_result, SK_MEASURE_RESULT)
 PUT(care_gap, SK_CARE_GAP)
 PUT(measure_summary, SK_MEASURE_SUMMARY)
+PUT(user, SK_USER)
+PUT(session, SK_SESSION)
+PUT(audit_entry, SK_AUDIT_ENTRY)
 
 int store_file_record(store_t *s, const store_source_file_t *r, err_t *e)
 {
@@ -457,7 +461,120 @@ SCAN(hl7_message, SK_HL7_MESSAGE)
 SCAN(adt_event, SK_ADT_EVENT)
 SCAN(source_file, SK_SOURCE_FILE)
 SCAN(analysis_run, SK_ANALYSIS_RUN)
+SCAN(user, SK_USER)
+SCAN(session, SK_SESSION)
+SCAN(audit_entry, SK_AUDIT_ENTRY)
 #undef SCAN
+
+/* ---- security records by key ------------------------------------------ */
+
+/* A scan filtered on the whole key: at most one record. */
+#define GET(kind, KIND, keytype, keyfield)                                                         \
+    typedef struct get_##kind##_ctx {                                                              \
+        store_scan_##kind##_fn fn;                                                                 \
+        void *ctx;                                                                                 \
+    } get_##kind##_ctx_t;                                                                          \
+    static int get_##kind##_tramp(void *ctx, const void *rec, err_t *e)                            \
+    {                                                                                              \
+        get_##kind##_ctx_t *c = ctx;                                                               \
+        return c->fn(c->ctx, rec, e);                                                              \
+    }                                                                                              \
+    int store_get_##kind(store_t *s, keytype key, store_scan_##kind##_fn fn, void *ctx, err_t *e)  \
+    {                                                                                              \
+        store_##kind##_t f;                                                                        \
+        store_##kind##_init(&f);                                                                   \
+        f.keyfield = key;                                                                          \
+        get_##kind##_ctx_t c = { fn, ctx };                                                        \
+        return scan_where(s, KIND, 1, &f, get_##kind##_tramp, &c, e);                              \
+    }
+GET(user, SK_USER, const char *, username)
+GET(session, SK_SESSION, const char *, session_hash)
+GET(audit_entry, SK_AUDIT_ENTRY, int64_t, seq)
+#undef GET
+
+static int found_fn(void *ctx, const store_audit_entry_t *r, err_t *e)
+{
+    (void)r;
+    (void)e;
+    *(bool *)ctx = true;
+    return 0;
+}
+
+static int audit_exists(store_t *s, int64_t seq, bool *found, err_t *e)
+{
+    *found = false;
+    return store_get_audit_entry(s, seq, found_fn, found, e);
+}
+
+int store_last_audit_entry(store_t *s, store_scan_audit_entry_fn fn, void *ctx, err_t *e)
+{
+    /* Galloping then bisecting on "seq exists" finds some k present with
+     * k + 1 absent: the last entry of a whole log, and in any log a seq
+     * whose successor is free, so an append never lands on an entry. */
+    bool found;
+    int rc = audit_exists(s, 1, &found, e);
+    if (rc || !found)
+        return rc;
+    int64_t lo = 1, hi = 2;
+    while (!(rc = audit_exists(s, hi, &found, e)) && found) {
+        lo = hi;
+        hi *= 2;
+    }
+    while (!rc && hi - lo > 1) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (!(rc = audit_exists(s, mid, &found, e))) {
+            if (found)
+                lo = mid;
+            else
+                hi = mid;
+        }
+    }
+    return rc ? rc : store_get_audit_entry(s, lo, fn, ctx, e);
+}
+
+typedef struct user_sessions {
+    const char *username;
+    char (*hashes)[65];
+    size_t n, cap;
+} user_sessions_t;
+
+static int collect_session(void *ctx, const void *rec, err_t *e)
+{
+    (void)e;
+    user_sessions_t *u = ctx;
+    const store_session_t *r = rec;
+    if (!r->username || strcmp(r->username, u->username) != 0)
+        return 0;
+    if (u->n == u->cap) {
+        u->cap = u->cap ? u->cap * 2 : 8;
+        u->hashes = mem_realloc(u->hashes, u->cap * sizeof *u->hashes);
+    }
+    str_copy(u->hashes[u->n++], r->session_hash, sizeof u->hashes[0]);
+    return 0;
+}
+
+int store_delete_session(store_t *s, const char *session_hash, err_t *e)
+{
+    store_session_t f;
+    store_session_init(&f);
+    f.session_hash = session_hash;
+    static const store_kind_t kinds[] = { SK_SESSION };
+    const void *const filters[] = { &f };
+    int64_t n = 0;
+    clear_arg_t a = { kinds, 1, 1, filters, &n };
+    return run_op(s, clear_op, &a, true, e);
+}
+
+int store_delete_user_sessions(store_t *s, const char *username, err_t *e)
+{
+    /* sessions are few: a scan, then one delete by key each */
+    user_sessions_t u = { username, NULL, 0, 0 };
+    int rc = scan_where(s, SK_SESSION, 0, NULL, collect_session, &u, e);
+    for (size_t i = 0; !rc && i < u.n; i++)
+        rc = store_delete_session(s, u.hashes[i], e);
+    mem_free(u.hashes);
+    return rc;
+}
 
 /* Result scans: a key-prefix filter (as_of; period and measure). */
 #define SCAN_AS_OF(kind, KIND)                                                                     \

@@ -600,8 +600,51 @@ typedef struct store_measure_summary {
     store_time_t computed_at;
 } store_measure_summary_t;
 
+/* ---- security (migration 5): users, sessions, the audit log ------------ */
+
+/* user — a person who signs in. key: username. A patient user names their
+ * own record (patient_id); the others none. */
+typedef struct store_user {
+    const char *username;
+    const char *role;          /* "admin", "pcp", ... (http/roles.h) */
+    const char *patient_id;    /* role patient: whose record; else NULL */
+    const char *password_hash; /* argon2id, libsodium crypto_pwhash_str format */
+    int disabled_flag;         /* 1: may not sign in */
+    store_time_t created_at;
+    store_time_t updated_at;
+} store_user_t;
+
+/* session — a signed-in browser. key: session_hash, the SHA-256 of the
+ * random session id (the id itself is never stored). */
+typedef struct store_session {
+    const char *session_hash;
+    const char *username;
+    store_time_t created_at;   /* for the absolute time-out */
+    store_time_t last_seen_at; /* for the idle time-out */
+} store_session_t;
+
+/* audit_entry — one entry of the hash-chained audit log (src/audit/).
+ * key: seq, 1, 2, 3... Append-only: the database refuses to change an
+ * entry's hash or to delete one. */
+typedef struct store_audit_entry {
+    int64_t seq;
+    store_time_t at;
+    const char *username, *role;
+    const char *action;        /* "login", "patient.read", ... */
+    const char *resource_type; /* "Patient", ... */
+    const char *resource_id;
+    const char *patient_id; /* whose record was touched */
+    const char *outcome;    /* "ok", "refused", "failed" */
+    const char *address;
+    const char *prev_hash; /* the previous entry's hash; "" for the first */
+    const char *hash;      /* SHA-256 over prev_hash and the fields above */
+} store_audit_entry_t;
+
 /* Set every field to "missing" (NULL, DATE_NONE, ..._NONE, NAN). */
 void store_organization_init(store_organization_t *r);
+void store_user_init(store_user_t *r);
+void store_session_init(store_session_t *r);
+void store_audit_entry_init(store_audit_entry_t *r);
 void store_practitioner_init(store_practitioner_t *r);
 void store_patient_init(store_patient_t *r);
 void store_enrollment_init(store_enrollment_t *r);
@@ -652,6 +695,12 @@ int store_put_analysis_gap(store_t *s, const store_analysis_gap_t *r, err_t *e);
 int store_put_measure_result(store_t *s, const store_measure_result_t *r, err_t *e);
 int store_put_care_gap(store_t *s, const store_care_gap_t *r, err_t *e);
 int store_put_measure_summary(store_t *s, const store_measure_summary_t *r, err_t *e);
+int store_put_user(store_t *s, const store_user_t *r, err_t *e);
+int store_put_session(store_t *s, const store_session_t *r, err_t *e);
+/* ERR_DB with ERR_CONSTRAINT_CHECK (SQLite) or a store error (PostgreSQL)
+ * when an entry with this seq but another hash exists: the log is
+ * append-only. */
+int store_put_audit_entry(store_t *s, const store_audit_entry_t *r, err_t *e);
 
 /* Removes the results of analysis date as_of from analysis_population,
  * analysis_patient, analysis_discharge, analysis_ed_visit and analysis_gap
@@ -731,6 +780,26 @@ STORE_SCAN_PERIOD(measure_result);
 STORE_SCAN_PERIOD(care_gap);
 STORE_SCAN_PERIOD(measure_summary);
 #undef STORE_SCAN_PERIOD
+/* Security records by key: fn is called once when the record exists, not
+ * at all when it does not. */
+typedef int (*store_scan_user_fn)(void *ctx, const store_user_t *r, err_t *e);
+typedef int (*store_scan_session_fn)(void *ctx, const store_session_t *r, err_t *e);
+typedef int (*store_scan_audit_entry_fn)(void *ctx, const store_audit_entry_t *r, err_t *e);
+int store_get_user(store_t *s, const char *username, store_scan_user_fn fn, void *ctx, err_t *e);
+int store_scan_user(store_t *s, store_scan_user_fn fn, void *ctx, err_t *e);
+int store_get_session(store_t *s, const char *session_hash, store_scan_session_fn fn, void *ctx,
+                      err_t *e);
+int store_scan_session(store_t *s, store_scan_session_fn fn, void *ctx, err_t *e);
+int store_delete_session(store_t *s, const char *session_hash, err_t *e);
+/* Ends every session of a user (disabled, new password). */
+int store_delete_user_sessions(store_t *s, const char *username, err_t *e);
+/* The audit log in seq order; the entry seq; the last entry (the one whose
+ * successor does not exist, found in O(log n) key probes). */
+int store_scan_audit_entry(store_t *s, store_scan_audit_entry_fn fn, void *ctx, err_t *e);
+int store_get_audit_entry(store_t *s, int64_t seq, store_scan_audit_entry_fn fn, void *ctx,
+                          err_t *e);
+int store_last_audit_entry(store_t *s, store_scan_audit_entry_fn fn, void *ctx, err_t *e);
+
 /* Every run of the ledger, by run_id. */
 typedef int (*store_scan_analysis_run_fn)(void *ctx, const store_analysis_run_t *r, err_t *e);
 int store_scan_analysis_run(store_t *s, store_scan_analysis_run_fn fn, void *ctx, err_t *e);
@@ -739,7 +808,7 @@ int store_scan_analysis_run(store_t *s, store_scan_analysis_run_fn fn, void *ctx
 int store_latest_analysis(store_t *s, date_t *as_of, err_t *e);
 
 /* What the store holds, for `tripod info`. */
-#define STORE_SUMMARY_MAX_TABLES 32
+#define STORE_SUMMARY_MAX_TABLES 40
 typedef struct store_summary {
     const char *backend; /* "sqlite" or "postgres" */
     int schema_version;

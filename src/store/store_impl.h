@@ -89,6 +89,10 @@ typedef enum store_kind {
     SK_MEASURE_RESULT,
     SK_CARE_GAP,
     SK_MEASURE_SUMMARY,
+    /* Security (migration 5). */
+    SK_USER,
+    SK_SESSION,
+    SK_AUDIT_ENTRY,
     SK_COUNT
 } store_kind_t;
 
@@ -215,6 +219,9 @@ typedef union store_any_rec {
     store_measure_result_t measure_result;
     store_care_gap_t care_gap;
     store_measure_summary_t measure_summary;
+    store_user_t user;
+    store_session_t session;
+    store_audit_entry_t audit_entry;
 } store_any_rec_t;
 
 /* Raw scan callback: rec is a record of the kind, filled by the backend. */

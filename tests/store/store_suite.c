@@ -297,6 +297,12 @@ static int put_kind(store_t *s, store_kind_t kind, const void *r, err_t *e)
         return store_put_analysis_ed_visit(s, r, e);
     case SK_ANALYSIS_GAP:
         return store_put_analysis_gap(s, r, e);
+    case SK_USER:
+        return store_put_user(s, r, e);
+    case SK_SESSION:
+        return store_put_session(s, r, e);
+    case SK_AUDIT_ENTRY:
+        return store_put_audit_entry(s, r, e);
     case SK_MEASURE_RESULT:
         return store_put_measure_result(s, r, e);
     case SK_CARE_GAP:
@@ -353,6 +359,9 @@ SCAN_CB(analysis_gap)
 SCAN_CB(measure_result)
 SCAN_CB(care_gap)
 SCAN_CB(measure_summary)
+SCAN_CB(user)
+SCAN_CB(session)
+SCAN_CB(audit_entry)
 
 static int scan_kind(store_t *s, store_kind_t kind, collect_t *c, err_t *e)
 {
@@ -397,6 +406,12 @@ static int scan_kind(store_t *s, store_kind_t kind, collect_t *c, err_t *e)
         return store_scan_analysis_discharge(s, DATE_NONE, cb_analysis_discharge, c, e);
     case SK_ANALYSIS_ED_VISIT:
         return store_scan_analysis_ed_visit(s, DATE_NONE, cb_analysis_ed_visit, c, e);
+    case SK_USER:
+        return store_scan_user(s, cb_user, c, e);
+    case SK_SESSION:
+        return store_scan_session(s, cb_session, c, e);
+    case SK_AUDIT_ENTRY:
+        return store_scan_audit_entry(s, cb_audit_entry, c, e);
     case SK_ANALYSIS_GAP:
         return store_scan_analysis_gap(s, DATE_NONE, cb_analysis_gap, c, e);
     case SK_MEASURE_RESULT:
@@ -556,6 +571,18 @@ static void test_roundtrip_every_kind(void **state)
             memcpy((char *)&changed + k->table->cols[i].off, (char *)r + k->table->cols[i].off,
                    k->table->cols[i].type == SC_DATE ? sizeof(date_t) : sizeof(int64_t));
         satisfy_fks((store_kind_t)kind, &changed);
+        if (kind == SK_AUDIT_ENTRY) {
+            /* The audit log is append-only: the database itself refuses a
+             * changed entry under an existing number, and keeps the first. */
+            err_clear(&e);
+            assert_int_equal(put_kind(f->s, (store_kind_t)kind, &changed, &e), ERR_DB);
+            assert_int_equal(count(f->s, main_table(kind)), before + 1);
+            c->seen = 0;
+            assert_int_equal(scan_kind(f->s, (store_kind_t)kind, c, &e), 0);
+            assert_int_equal(c->seen, c->nwant);
+            mem_free(c);
+            continue;
+        }
         if (put_kind(f->s, (store_kind_t)kind, &changed, &e) != 0)
             fail_msg("replace %s: %s [%s]", k->name, e.msg, e.field);
         assert_int_equal(count(f->s, main_table(kind)), before + 1);
