@@ -30,7 +30,8 @@ static void usage(FILE *f)
                "  --threads N       handler threads (default: the number of cores)\n"
                "  --web DIR         the web app's files (default: none)\n"
                "  --access-log F    one JSON line per request, no patient data ('-' stdout)\n"
-               "  --behind-tls      a TLS proxy in front: cookies get Secure and __Host-\n\n"
+               "  --behind-tls      a TLS proxy in front: cookies get Secure and __Host-\n"
+               "  --routes          print the route table (who may call what) as JSON\n\n"
                "SIGTERM or SIGINT stops it after the requests in flight.\n"
                "Exit codes: 0 stopped cleanly, 1 cannot start (store, port), 2 misuse.\n");
 }
@@ -39,6 +40,10 @@ int cmd_serve(int argc, char **argv)
 {
     if (cli_wants_help(argc, argv)) {
         usage(stdout);
+        return CLI_OK;
+    }
+    if (argc == 2 && strcmp(argv[1], "--routes") == 0) {
+        http_routes_dump(stdout); /* the permission matrix, for tests and docs */
         return CLI_OK;
     }
     http_config_t cfg = { .port = 8080 };

@@ -83,6 +83,27 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
     return MHD_NO;
 }
 
+/* Percent-encodes all but RFC 3986's unreserved characters. */
+static const char *url_escape(arena_t *a, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    size_t n = strlen(s);
+    char *out = arena_alloc(a, 3 * n + 1), *o = out;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '.' || c == '_' || c == '~') {
+            *o++ = (char)c;
+        } else {
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+    }
+    *o = 0;
+    return out;
+}
+
 int fhir_patient_search(http_req_t *r)
 {
     arg_check_t chk = { NULL };
@@ -115,9 +136,13 @@ int fhir_patient_search(http_req_t *r)
                                patient_resource(rows[i]), "search", "mode", "match"));
     json_t *links = json_array();
     /* paging links keep the other parameters */
-    char *base =
-        arena_printf(r->arena, "/fhir/Patient?_count=%ld%s%s%s%s", count, q.text ? "&name=" : "",
-                     q.text ? q.text : "", bd ? "&birthdate=" : "", bd ? bd : "");
+    /* Bundle links are absolute (FHIR R4 Bundle.link.url), values escaped */
+    const char *host = http_header(r, "Host");
+    char *base = arena_printf(r->arena, "%s://%s/fhir/Patient?_count=%ld%s%s%s%s",
+                              http_server_config(r->srv)->behind_tls ? "https" : "http",
+                              host ? host : "localhost", count, q.text ? "&name=" : "",
+                              q.text ? url_escape(r->arena, q.text) : "", bd ? "&birthdate=" : "",
+                              bd ? url_escape(r->arena, bd) : "");
     json_array_append_new(links, json_pack("{s:s,s:s}", "relation", "self", "url",
                                            arena_printf(r->arena, "%s&_offset=%ld", base, offset)));
     if ((size_t)(offset + count) < total)

@@ -43,6 +43,9 @@ int http_server_start(const http_config_t *cfg, http_server_t **out, err_t *e);
 uint16_t http_server_port(const http_server_t *s);
 /* Stops accepting, lets requests in flight finish (up to grace_ms), frees. */
 void http_server_stop(http_server_t *s, int grace_ms);
+/* Prints the route table as JSON (method, pattern, roles, flags, action,
+ * summary per route): the permission matrix the tests and docs check. */
+void http_routes_dump(FILE *f);
 /* Requests answered so far. */
 uint64_t http_server_requests(const http_server_t *s);
 

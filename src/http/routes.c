@@ -38,3 +38,26 @@ const route_t http_routes[] = {
       ROUTE_AUDITED | ROUTE_FHIR | ROUTE_PATIENT_ID, "fhir.patient.read", "Patient read" },
 };
 const size_t http_nroutes = sizeof http_routes / sizeof http_routes[0];
+
+void http_routes_dump(FILE *f)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < http_nroutes; i++) {
+        const route_t *rt = &http_routes[i];
+        json_t *roles = json_array();
+        for (int k = 0; k < ROLE_COUNT; k++)
+            if (rt->roles & ROLE_BIT(k))
+                json_array_append_new(roles, json_string(role_name((role_t)k)));
+        json_array_append_new(
+            a, json_pack("{s:s,s:s,s:o,s:{s:b,s:b,s:b,s:b,s:b},s:s,s:s}", "method", rt->method,
+                         "pattern", rt->pattern, "roles", roles, "flags", "public",
+                         (rt->flags & ROUTE_PUBLIC) != 0, "audited",
+                         (rt->flags & ROUTE_AUDITED) != 0, "write", (rt->flags & ROUTE_WRITE) != 0,
+                         "fhir", (rt->flags & ROUTE_FHIR) != 0, "patient_id",
+                         (rt->flags & ROUTE_PATIENT_ID) != 0, "action", rt->action, "summary",
+                         rt->summary));
+    }
+    json_dumpf(a, f, JSON_INDENT(1));
+    fputc('\n', f);
+    json_decref(a);
+}
