@@ -493,18 +493,136 @@ static void features_at(run_ctx_t *c, worker_t *w, size_t p, date_t T, float *f,
         *label = outcome;
 }
 
-static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
-{
-    engine_t *en = c->en;
-    const med_tab_t *m = &en->med;
-    date_t as_of = en->as_of, ws = en->win_start;
+/* ---- one patient ---------------------------------------------------------
+ *
+ * analyze_patient runs the numbered steps below in order, one static function
+ * each; pat_t carries what a step hands on to later ones (the claims, visits
+ * and stays themselves live in the worker's vectors). */
 
-    /* 1. Lines -> claims. */
-    size_t a = en->med_off[p], b = en->med_off[p + 1];
+/* An attribution candidate (step 3 gathers them, step 4 picks one). */
+typedef struct pat_cand {
+    uint32_t npi;
+    money_t amt;
+    date_t last;
+    bool pcp;
+} pat_cand_t;
+
+typedef struct pat {
+    run_ctx_t *c;
+    worker_t *w;
+    engine_t *en;
+    const med_tab_t *m;
+    size_t p;
+    date_t as_of, ws;
+    bool enrolled[NMONTHS]; /* 2: enrolled in month slot k */
+    int mm_win;             /* 2: member months in the window */
+    money_t cost;           /* 3: spend in the window */
+    pat_cand_t cands[16];   /* 3 */
+    int ncand;
+    uint32_t att; /* 4: attributed NPI and the step that chose it */
+    int step;
+    int ed_win, ed_av;              /* 5 */
+    int snf_win, ip_win, readm_win; /* 6 */
+    uint32_t cond_seen, cond_ok;    /* 7 */
+    int chronic;
+    bool high_risk;
+    VEC(uint64_t) prior; /* 7: last year's HCC-eligible diagnoses, for 9 */
+    double risk;         /* 8 */
+    int nh;
+} pat_t;
+
+/* Step 1 for one claim: folds the sorted lines from i that share its claim id
+ * into a claim_t; returns the first line of the next claim. */
+static size_t pat_claim(pat_t *x, size_t i)
+{
+    run_ctx_t *c = x->c;
+    worker_t *w = x->w;
+    const med_tab_t *m = x->m;
+    size_t j = i;
+    uint64_t id = m->claim[w->lines.v[i].line];
+    claim_t cl = { 0 };
+    cl.id = id;
+    cl.start = cl.end = cl.admit = cl.disch = DATE_NONE;
+    cl.disp = NO_DISP;
+    cl.innet = -1;
+    cl.line0 = (uint32_t)i;
+    cl.dx0 = (uint32_t)w->cdx.n;
+    cl.px0 = (uint32_t)w->cpx.n;
+    for (; j < w->lines.n && m->claim[w->lines.v[j].line] == id; j++) {
+        const line_ref_t *lr = &w->lines.v[j];
+        size_t l = lr->line;
+        if (cl.start == DATE_NONE || m->start[l] < cl.start)
+            cl.start = m->start[l];
+        if (cl.end == DATE_NONE || m->end[l] > cl.end)
+            cl.end = m->end[l];
+        if (m->admit[l] != DATE_NONE)
+            cl.admit = m->admit[l];
+        if (m->disch[l] != DATE_NONE)
+            cl.disch = m->disch[l];
+        /* Header fields: the first line that has them. */
+        if (cl.disp == NO_DISP)
+            cl.disp = m->disp[l];
+        if (!cl.atype)
+            cl.atype = m->atype[l];
+        if (!cl.ctype)
+            cl.ctype = m->ctype[l];
+        if (!cl.bill)
+            cl.bill = m->bill[l];
+        if (m->pos[l] == 23 || !cl.pos)
+            cl.pos = m->pos[l] ? m->pos[l] : cl.pos;
+        if (!cl.npi)
+            cl.npi = m->npi[l];
+        if (m->innet[l] == 0 || cl.innet < 0)
+            cl.innet = m->innet[l] >= 0 ? m->innet[l] : cl.innet;
+        cl.edrev |= is_ed_rev(m->rev[l]);
+        cl.dme |= is_dme_hcpcs(m->hcpcs[l]);
+        cl.amount += m->amount[l];
+        for (int k = 0; k < lr->ndx; k++) {
+            uint64_t d = m->dx[lr->dx0 + k];
+            bool dup = false;
+            for (uint32_t q = cl.dx0; q < w->cdx.n && !dup; q++)
+                dup = w->cdx.v[q] == d;
+            if (!dup)
+                VEC_PUSH(w->cdx, d);
+        }
+        for (int k = 0; k < lr->npx; k++)
+            VEC_PUSH(w->cpx, m->px[lr->px0 + k]);
+    }
+    cl.nlines = (uint32_t)(j - i);
+    cl.ndx = (uint32_t)w->cdx.n - cl.dx0;
+    cl.npx = (uint32_t)w->cpx.n - cl.px0;
+    cl.inpatient = cl.ctype == CT_INST && cl.bill / 10 == 11;
+    cl.snf = cl.ctype == CT_INST && cl.bill / 10 == 21;
+    cl.cat = claim_category(&cl);
+    if (cl.ctype == CT_INST)
+        cl.ed = cl.edrev && !cl.inpatient && !cl.snf;
+    else if (cl.ctype == CT_PROF) {
+        cl.ed = cl.pos == 23;
+        for (uint32_t k = 0; k < cl.nlines && !cl.ed; k++) {
+            uint32_t h = m->hcpcs[w->lines.v[i + k].line];
+            cl.ed = h >= c->pc.ed_lo && h <= c->pc.ed_hi;
+        }
+    }
+    for (uint32_t k = 0; k < cl.ndx; k++) {
+        int cc = charlson_of(w, w->cdx.v[cl.dx0 + k]);
+        if (cc >= 0)
+            cl.charlson |= 1u << cc;
+    }
+    VEC_PUSH(w->claims, cl);
+    return j;
+}
+
+/* 1. Lines -> claims, in date order. */
+static void pat_claims(pat_t *x)
+{
+    engine_t *en = x->en;
+    worker_t *w = x->w;
+    const med_tab_t *m = x->m;
+    size_t a = en->med_off[x->p], b = en->med_off[x->p + 1];
     w->lines.n = w->claims.n = w->cdx.n = w->cpx.n = 0;
     w->visits.n = w->stays.n = 0;
     VEC_RESERVE(w->lines, b - a);
-    size_t dxi = en->dx_off[p], pxi = en->px_off[p];
+    size_t dxi = en->dx_off[x->p], pxi = en->px_off[x->p];
     for (size_t i = a; i < b; i++) {
         w->lines.v[w->lines.n++] =
             (line_ref_t){ (uint32_t)i, (uint32_t)dxi, m->ndx[i], m->npx[i], (uint32_t)pxi };
@@ -512,168 +630,106 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
         pxi += m->npx[i];
     }
     sort_lines(w->lines.v, w->lines.n, en);
-    for (size_t i = 0; i < w->lines.n;) {
-        size_t j = i;
-        uint64_t id = m->claim[w->lines.v[i].line];
-        claim_t cl = { 0 };
-        cl.id = id;
-        cl.start = cl.end = cl.admit = cl.disch = DATE_NONE;
-        cl.disp = NO_DISP;
-        cl.innet = -1;
-        cl.line0 = (uint32_t)i;
-        cl.dx0 = (uint32_t)w->cdx.n;
-        cl.px0 = (uint32_t)w->cpx.n;
-        for (; j < w->lines.n && m->claim[w->lines.v[j].line] == id; j++) {
-            const line_ref_t *lr = &w->lines.v[j];
-            size_t l = lr->line;
-            if (cl.start == DATE_NONE || m->start[l] < cl.start)
-                cl.start = m->start[l];
-            if (cl.end == DATE_NONE || m->end[l] > cl.end)
-                cl.end = m->end[l];
-            if (m->admit[l] != DATE_NONE)
-                cl.admit = m->admit[l];
-            if (m->disch[l] != DATE_NONE)
-                cl.disch = m->disch[l];
-            /* Header fields: the first line that has them. */
-            if (cl.disp == NO_DISP)
-                cl.disp = m->disp[l];
-            if (!cl.atype)
-                cl.atype = m->atype[l];
-            if (!cl.ctype)
-                cl.ctype = m->ctype[l];
-            if (!cl.bill)
-                cl.bill = m->bill[l];
-            if (m->pos[l] == 23 || !cl.pos)
-                cl.pos = m->pos[l] ? m->pos[l] : cl.pos;
-            if (!cl.npi)
-                cl.npi = m->npi[l];
-            if (m->innet[l] == 0 || cl.innet < 0)
-                cl.innet = m->innet[l] >= 0 ? m->innet[l] : cl.innet;
-            cl.edrev |= is_ed_rev(m->rev[l]);
-            cl.dme |= is_dme_hcpcs(m->hcpcs[l]);
-            cl.amount += m->amount[l];
-            for (int k = 0; k < lr->ndx; k++) {
-                uint64_t d = m->dx[lr->dx0 + k];
-                bool dup = false;
-                for (uint32_t q = cl.dx0; q < w->cdx.n && !dup; q++)
-                    dup = w->cdx.v[q] == d;
-                if (!dup)
-                    VEC_PUSH(w->cdx, d);
-            }
-            for (int k = 0; k < lr->npx; k++)
-                VEC_PUSH(w->cpx, m->px[lr->px0 + k]);
-        }
-        cl.nlines = (uint32_t)(j - i);
-        cl.ndx = (uint32_t)w->cdx.n - cl.dx0;
-        cl.npx = (uint32_t)w->cpx.n - cl.px0;
-        cl.inpatient = cl.ctype == CT_INST && cl.bill / 10 == 11;
-        cl.snf = cl.ctype == CT_INST && cl.bill / 10 == 21;
-        cl.cat = claim_category(&cl);
-        if (cl.ctype == CT_INST)
-            cl.ed = cl.edrev && !cl.inpatient && !cl.snf;
-        else if (cl.ctype == CT_PROF) {
-            cl.ed = cl.pos == 23;
-            for (uint32_t k = 0; k < cl.nlines && !cl.ed; k++) {
-                uint32_t h = m->hcpcs[w->lines.v[i + k].line];
-                cl.ed = h >= c->pc.ed_lo && h <= c->pc.ed_hi;
-            }
-        }
-        for (uint32_t k = 0; k < cl.ndx; k++) {
-            int cc = charlson_of(w, w->cdx.v[cl.dx0 + k]);
-            if (cc >= 0)
-                cl.charlson |= 1u << cc;
-        }
-        VEC_PUSH(w->claims, cl);
-        i = j;
-    }
+    for (size_t i = 0; i < w->lines.n;)
+        i = pat_claim(x, i);
     if (w->claims.n > 1) /* v is NULL until a worker's first claim */
         qsort(w->claims.v, w->claims.n, sizeof *w->claims.v, cmp_claim_date);
+}
 
-    /* 2. Member months. */
-    int mm_win = 0;
-    bool enrolled[NMONTHS];
-    int win_m0 = date_month_index(ws) - en->month0;
+/* 2. Member months. */
+static void pat_member_months(pat_t *x)
+{
+    engine_t *en = x->en;
+    int win_m0 = date_month_index(x->ws) - en->month0;
     for (int k = 0; k < NMONTHS; k++) {
-        enrolled[k] = enrolled_month(en, p, en->month0 + k);
-        if (enrolled[k]) {
-            w->mm[k]++;
+        x->enrolled[k] = enrolled_month(en, x->p, en->month0 + k);
+        if (x->enrolled[k]) {
+            x->w->mm[k]++;
             if (k >= win_m0)
-                mm_win++;
+                x->mm_win++;
         }
     }
+}
 
-    /* 3. Cost by month and category (claims in enrolled months), leakage,
-     *    attribution candidates. */
-    money_t cost = 0;
-    struct cand {
-        uint32_t npi;
-        money_t amt;
-        date_t last;
-        bool pcp;
-    } cands[16];
-    int ncand = 0;
+/* Step 3 for one professional line in the window: specialist leakage, and
+ * the line's NPI as an attribution candidate. */
+static void pat_prof_line(pat_t *x, const claim_t *cl, size_t l)
+{
+    engine_t *en = x->en;
+    worker_t *w = x->w;
+    const med_tab_t *m = x->m;
     bool have_prac = en->prac.n > 0;
+    uint32_t npi = m->npi[l];
+    int pr = engine_prac_find(&en->prac, npi);
+    bool pcp = have_prac ? pr >= 0 && en->prac.pcp[pr] : true;
+    /* Specialist leakage: professional spend with specialists, out of
+     * network by the claim's flag or else the practitioner's. */
+    if (have_prac && !pcp) {
+        w->spec_total += m->amount[l];
+        int innet = m->innet[l] >= 0 ? m->innet[l] : pr >= 0 ? en->prac.innet[pr] : -1;
+        if (innet == 0) {
+            w->leak_total += m->amount[l];
+            w->leak_by_spec[pr >= 0 ? en->prac.spec[pr] : en->prac.nspecs] += m->amount[l];
+        }
+    } else if (!have_prac && m->innet[l] == 0) {
+        w->spec_total += m->amount[l];
+        w->leak_total += m->amount[l];
+    }
+    if (!npi || !is_primary_care_service(&x->c->pc, m->hcpcs[l], cl->pos))
+        return;
+    int q = 0;
+    while (q < x->ncand && x->cands[q].npi != npi)
+        q++;
+    if (q == x->ncand) {
+        if (x->ncand == 16)
+            return;
+        x->cands[x->ncand++] = (pat_cand_t){ npi, 0, DATE_NONE, pcp };
+    }
+    x->cands[q].amt += m->amount[l];
+    if (cl->start > x->cands[q].last)
+        x->cands[q].last = cl->start;
+}
+
+/* 3. Cost by month and category (claims in enrolled months), leakage,
+ *    attribution candidates. */
+static void pat_cost(pat_t *x)
+{
+    engine_t *en = x->en;
+    worker_t *w = x->w;
+    date_t as_of = x->as_of, ws = x->ws;
     for (size_t k = 0; k < w->claims.n; k++) {
         const claim_t *cl = &w->claims.v[k];
-        int ms = month_slot(c, cl->start);
+        int ms = month_slot(x->c, cl->start);
         bool in_win = cl->start >= ws && cl->start <= as_of;
-        if (ms >= 0 && enrolled[ms] && cl->start <= as_of) {
+        if (ms >= 0 && x->enrolled[ms] && cl->start <= as_of) {
             w->cost[ms][cl->cat] += cl->amount;
             if (in_win)
-                cost += cl->amount;
+                x->cost += cl->amount;
         }
         if (!in_win || cl->ctype != CT_PROF)
             continue;
-        for (uint32_t j = 0; j < cl->nlines; j++) {
-            size_t l = w->lines.v[cl->line0 + j].line;
-            uint32_t npi = m->npi[l];
-            int pr = engine_prac_find(&en->prac, npi);
-            bool pcp = have_prac ? pr >= 0 && en->prac.pcp[pr] : true;
-            /* Specialist leakage: professional spend with specialists, out of
-             * network by the claim's flag or else the practitioner's. */
-            if (have_prac && !pcp) {
-                w->spec_total += m->amount[l];
-                int innet = m->innet[l] >= 0 ? m->innet[l] : pr >= 0 ? en->prac.innet[pr] : -1;
-                if (innet == 0) {
-                    w->leak_total += m->amount[l];
-                    w->leak_by_spec[pr >= 0 ? en->prac.spec[pr] : en->prac.nspecs] += m->amount[l];
-                }
-            } else if (!have_prac && m->innet[l] == 0) {
-                w->spec_total += m->amount[l];
-                w->leak_total += m->amount[l];
-            }
-            if (!npi || !is_primary_care_service(&c->pc, m->hcpcs[l], cl->pos))
-                continue;
-            int q = 0;
-            while (q < ncand && cands[q].npi != npi)
-                q++;
-            if (q == ncand) {
-                if (ncand == 16)
-                    continue;
-                cands[ncand++] = (struct cand){ npi, 0, DATE_NONE, pcp };
-            }
-            cands[q].amt += m->amount[l];
-            if (cl->start > cands[q].last)
-                cands[q].last = cl->start;
-        }
+        for (uint32_t j = 0; j < cl->nlines; j++)
+            pat_prof_line(x, cl, w->lines.v[cl->line0 + j].line);
     }
-    for (size_t r = en->rx_off[p]; r < en->rx_off[p + 1]; r++) {
-        int ms = month_slot(c, en->rx.date[r]);
-        if (ms >= 0 && enrolled[ms] && en->rx.date[r] <= as_of) {
+    for (size_t r = en->rx_off[x->p]; r < en->rx_off[x->p + 1]; r++) {
+        int ms = month_slot(x->c, en->rx.date[r]);
+        if (ms >= 0 && x->enrolled[ms] && en->rx.date[r] <= as_of) {
             w->cost[ms][CAT_RX] += en->rx.amount[r];
             if (en->rx.date[r] >= ws)
-                cost += en->rx.amount[r];
+                x->cost += en->rx.amount[r];
         }
     }
+}
 
-    /* 4. Attribution: step 1 primary-care clinicians, step 2 specialists;
-     *    plurality of allowed charges, ties to the most recent visit, then
-     *    the lower NPI. */
-    uint32_t att = 0;
-    int step = 0;
-    for (int st = 1; st <= 2 && !att; st++) {
+/* 4. Attribution: step 1 primary-care clinicians, step 2 specialists;
+ *    plurality of allowed charges, ties to the most recent visit, then
+ *    the lower NPI. */
+static void pat_attribute(pat_t *x)
+{
+    const pat_cand_t *cands = x->cands;
+    for (int st = 1; st <= 2 && !x->att; st++) {
         int best = -1;
-        for (int q = 0; q < ncand; q++) {
+        for (int q = 0; q < x->ncand; q++) {
             if (cands[q].pcp != (st == 1))
                 continue;
             if (best < 0 || cands[q].amt > cands[best].amt ||
@@ -683,15 +739,20 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
                 best = q;
         }
         if (best >= 0 && cands[best].amt > 0) {
-            att = cands[best].npi;
-            step = st;
+            x->att = cands[best].npi;
+            x->step = st;
         }
     }
+}
 
-    /* 5. ED visits: a day with ED claims (outpatient facility with an ED
-     *    revenue code, or professional in POS 23 / ED E&M 99281-99285). The
-     *    principal diagnosis is the facility claim's, else the lowest
-     *    professional one. */
+/* 5. ED visits: a day with ED claims (outpatient facility with an ED
+ *    revenue code, or professional in POS 23 / ED E&M 99281-99285). The
+ *    principal diagnosis is the facility claim's, else the lowest
+ *    professional one. */
+static void pat_ed_visits(pat_t *x)
+{
+    run_ctx_t *c = x->c;
+    worker_t *w = x->w;
     for (size_t k = 0; k < w->claims.n; k++) {
         const claim_t *cl = &w->claims.v[k];
         if (!cl->ed)
@@ -710,7 +771,6 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
     }
     for (size_t k = 0; k < w->visits.n; k++)
         w->visits.v[k].dx = w->visits.v[k].fac_dx ? w->visits.v[k].fac_dx : w->visits.v[k].prof_dx;
-    int ed_win = 0, ed_av = 0;
     for (size_t k = 0; k < w->visits.n; k++) {
         visit_t *v = &w->visits.v[k];
         const float *pr = v->dx ? nyu_lookup(&c->nyu, v->dx) : NULL;
@@ -720,9 +780,9 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
             v->avoid = pr[NYU_NONER] + pr[NYU_EPCT];
             v->avoid_np = v->avoid + pr[NYU_EDCNPA];
         }
-        if (v->date < ws || v->date > as_of)
+        if (v->date < x->ws || v->date > x->as_of)
             continue;
-        ed_win++;
+        x->ed_win++;
         w->ed_visits++;
         if (pr) {
             w->ed_classified++;
@@ -730,21 +790,31 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
             w->ed_avoid += v->avoid;
             w->ed_avoid_np += v->avoid_np;
             if (nyu_is_avoidable_class(v->cls))
-                ed_av++;
+                x->ed_av++;
         }
-        ed_row_t row = { (int32_t)p, v->date, v->dx, (int8_t)v->cls, v->avoid };
+        /* Padding zeroed too: output rows are compared bytewise (tests). */
+        ed_row_t row;
+        memset(&row, 0, sizeof row);
+        row.person = (int32_t)x->p;
+        row.date = v->date;
+        row.dx = v->dx;
+        row.cls = (int8_t)v->cls;
+        row.avoidable = v->avoid;
         VEC_PUSH(w->eds, row);
     }
+}
 
-    /* 6. Inpatient stays (claims of the same admission date merge), SNF. */
-    int snf_win = 0;
+/* 6a. Inpatient stays (claims of the same admission date merge), SNF. */
+static void pat_stays(pat_t *x)
+{
+    worker_t *w = x->w;
     date_t last_snf = DATE_NONE;
     for (size_t k = 0; k < w->claims.n; k++) {
         const claim_t *cl = &w->claims.v[k];
         if (cl->snf) {
             date_t d = cl->admit != DATE_NONE ? cl->admit : cl->start;
-            if (d >= ws && d <= as_of && d != last_snf) {
-                snf_win++;
+            if (d >= x->ws && d <= x->as_of && d != last_snf) {
+                x->snf_win++;
                 w->snf++;
             }
             last_snf = d;
@@ -758,7 +828,7 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
         for (size_t q = 0; q < w->stays.n; q++)
             if (w->stays.v[q].admit == ad)
                 prev = &w->stays.v[q];
-        bool planned = readmit_is_planned(&c->rr, cl->ndx ? w->cdx.v[cl->dx0] : 0,
+        bool planned = readmit_is_planned(&x->c->rr, cl->ndx ? w->cdx.v[cl->dx0] : 0,
                                           w->cpx.v + cl->px0, (int)cl->npx);
         if (prev) {
             if (di > prev->disch) {
@@ -782,6 +852,13 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
                      cl->charlson };
         VEC_PUSH(w->stays, s);
     }
+}
+
+/* 6b. The stays sorted as readmit_flag sorts them, and its index and
+ *     readmission flags. */
+static void pat_readmits(pat_t *x)
+{
+    worker_t *w = x->w;
     w->rstays.n = 0;
     VEC_RESERVE(w->rstays, w->stays.n + 1);
     for (size_t k = 0; k < w->stays.n; k++) {
@@ -813,14 +890,21 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
         w->rstays.v[i].has_dx = w->stays.v[i].dx != 0;
         w->rstays.v[i].planned = w->stays.v[i].planned;
     }
-    readmit_flag(w->rstays.v, (int)w->rstays.n, en->last_disch, en->s.readmit_days);
-    int ip_win = 0, readm_win = 0;
+    readmit_flag(w->rstays.v, (int)w->rstays.n, x->en->last_disch, x->en->s.readmit_days);
+}
+
+/* 6c. One discharge row per stay discharged in the window, with its LACE
+ *     score: Charlson over the stay's diagnoses and the prior 12 months'
+ *     claims; ED visits in the 6 months before admission. */
+static void pat_discharges(pat_t *x)
+{
+    worker_t *w = x->w;
     for (size_t k = 0; k < w->stays.n; k++) {
         const stay_t *s = &w->stays.v[k];
         const readmit_stay_t *r = &w->rstays.v[k];
-        if (s->disch == DATE_NONE || s->disch < ws || s->disch > as_of)
+        if (s->disch == DATE_NONE || s->disch < x->ws || s->disch > x->as_of)
             continue;
-        ip_win++;
+        x->ip_win++;
         w->ip++;
         if (r->index) {
             w->index++;
@@ -828,11 +912,9 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
                 w->readm++;
             if (r->unplanned30) {
                 w->unpl++;
-                readm_win++;
+                x->readm_win++;
             }
         }
-        /* LACE: Charlson over the stay's diagnoses and the prior 12 months'
-         * claims; ED visits in the 6 months before admission. */
         uint32_t cm = s->charlson;
         date_t lo = date_add_months(s->admit, -12);
         for (size_t q = 0; q < w->claims.n; q++) {
@@ -850,34 +932,38 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
         lace_result_t lr = { 0 };
         if (lace_score(&li, &lr) != 0)
             lr.score = -1;
-        dis_row_t d = { (int32_t)p,
-                        s->admit,
-                        s->disch,
-                        s->dx,
-                        s->disp,
-                        r->index,
-                        s->planned,
-                        r->readmit30,
-                        r->unplanned30,
-                        (int8_t)lr.score,
-                        (int8_t)(ch > 127 ? 127 : ch),
-                        (int16_t)(r->days_to_next > 32767 ? 32767 : r->days_to_next) };
+        dis_row_t d; /* padding zeroed, as for ED rows */
+        memset(&d, 0, sizeof d);
+        d.person = (int32_t)x->p;
+        d.admit = s->admit;
+        d.disch = s->disch;
+        d.dx = s->dx;
+        d.disp = s->disp;
+        d.index = r->index;
+        d.planned = s->planned;
+        d.readmit30 = r->readmit30;
+        d.unplanned30 = r->unplanned30;
+        d.lace = (int8_t)lr.score;
+        d.charlson = (int8_t)(ch > 127 ? 127 : ch);
+        d.days_to_next = (int16_t)(r->days_to_next > 32767 ? 32767 : r->days_to_next);
         VEC_PUSH(w->dis, d);
     }
+}
 
-    /* 7. Diagnoses of the current and prior year; chronic conditions over
-     *    24 months (1 inpatient/SNF claim or 2 dates). */
-    date_t prior_start = date_add_months(ws, -12);
-    uint32_t cond_seen = 0, cond_ok = 0;
+/* 7. Diagnoses of the current and prior year; chronic conditions over
+ *    24 months (1 inpatient/SNF claim or 2 dates). */
+static void pat_conditions(pat_t *x)
+{
+    run_ctx_t *c = x->c;
+    worker_t *w = x->w;
+    date_t prior_start = date_add_months(x->ws, -12);
     date_t cond_first[COND_COUNT];
     for (int k = 0; k < COND_COUNT; k++)
         cond_first[k] = DATE_NONE;
     w->dxs.n = 0;
-    size_t ncur = 0;
-    VEC(uint64_t) prior = { 0 };
     for (size_t k = 0; k < w->claims.n; k++) {
         claim_t *cl = &w->claims.v[k];
-        if (cl->start < prior_start || cl->start > as_of)
+        if (cl->start < prior_start || cl->start > x->as_of)
             continue;
         for (uint32_t j = 0; j < cl->ndx; j++) {
             uint32_t cm = cond_mask(&c->cond, w->cdx.v[cl->dx0 + j]);
@@ -885,211 +971,251 @@ static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
                 int ci = __builtin_ctz(cm);
                 cm &= cm - 1;
                 if (cl->inpatient || cl->snf ||
-                    (cond_seen >> ci & 1 && cond_first[ci] != cl->start))
-                    cond_ok |= 1u << ci;
-                if (!(cond_seen >> ci & 1))
+                    (x->cond_seen >> ci & 1 && cond_first[ci] != cl->start))
+                    x->cond_ok |= 1u << ci;
+                if (!(x->cond_seen >> ci & 1))
                     cond_first[ci] = cl->start;
-                cond_seen |= 1u << ci;
+                x->cond_seen |= 1u << ci;
             }
         }
         if (!c->hcc || !claim_hcc_eligible(c, w, cl))
             continue;
         for (uint32_t j = 0; j < cl->ndx; j++) {
-            if (cl->start >= ws)
+            if (cl->start >= x->ws)
                 VEC_PUSH(w->dxs, w->cdx.v[cl->dx0 + j]);
             else
-                VEC_PUSH(prior, w->cdx.v[cl->dx0 + j]);
+                VEC_PUSH(x->prior, w->cdx.v[cl->dx0 + j]);
         }
     }
-    ncur = w->dxs.n;
-    int chronic = __builtin_popcount(cond_ok);
-    bool high_risk = false;
+    x->chronic = __builtin_popcount(x->cond_ok);
     for (int k = 0; k < COND_COUNT; k++)
-        if ((cond_ok >> k & 1) && cond_defs[k].high_risk)
-            high_risk = true;
+        if ((x->cond_ok >> k & 1) && cond_defs[k].high_risk)
+            x->high_risk = true;
+}
 
-    /* 8. CMS-HCC score on the current year's eligible diagnoses: the
-     *    payment-year blend of V24 and V28, normalised. */
-    double risk = 0;
-    int nh = 0;
+/* The first 64 distinct codes of v[0..n) unpacked into strs, ptrs pointing at
+ * them, as hcc_score takes diagnoses; returns how many. */
+static size_t pat_dx_strings(const uint64_t *v, size_t n, char (*strs)[9], const char **ptrs)
+{
+    size_t nd = 0;
+    for (size_t k = 0; k < n && nd < 64; k++) {
+        bool dup = false;
+        for (size_t q = 0; q < k && !dup; q++)
+            dup = v[q] == v[k];
+        if (dup)
+            continue;
+        code_unpack(v[k], strs[nd]);
+        ptrs[nd] = strs[nd];
+        nd++;
+    }
+    return nd;
+}
+
+/* 9. Recapture: chronic V28 HCCs coded last year, not yet this year. */
+static void pat_recapture(pat_t *x, const hcc_patient_t *hp, hcc_segment_t seg, const int *cur_hccs,
+                          int ncur_hccs)
+{
+    run_ctx_t *c = x->c;
+    worker_t *w = x->w;
+    hcc_result_t *res = w->hres;
+    char strs[64][9];
+    const char *ptrs[64];
+    size_t nd = pat_dx_strings(x->prior.v, x->prior.n, strs, ptrs);
+    err_t e;
+    err_clear(&e);
+    if (!nd || hcc_score(c->hcc, HCC_V28, seg, hp, ptrs, nd, res, &e) != 0)
+        return;
+    for (int k = 0; k < res->n_hccs; k++) {
+        int h = res->hccs[k];
+        bool have = false;
+        for (int q = 0; q < ncur_hccs && !have; q++)
+            have = cur_hccs[q] == h;
+        if (have || hcc_tables_is_chronic(c->hcc, HCC_V28, h) != 1)
+            continue;
+        const char *evid = "";
+        for (size_t q = 0; q < nd; q++) {
+            int ccs[HCC_DX_MAX_CC];
+            int nc = hcc_tables_dx_ccs(c->hcc, HCC_V28, ptrs[q], ccs, HCC_DX_MAX_CC);
+            for (int z = 0; z < nc; z++)
+                if (ccs[z] == h)
+                    evid = ptrs[q];
+            if (*evid)
+                break;
+        }
+        char ev[96];
+        snprintf(ev, sizeof ev, "HCC %d coded last year (%s), not yet this year", h,
+                 *evid ? evid : "?");
+        const char *label = hcc_tables_label(c->hcc, HCC_V28, h);
+        add_gap(w, (int32_t)x->p, 1, h, *evid ? code_pack(evid, strlen(evid)) : 0,
+                label ? label : "chronic HCC", ev);
+    }
+}
+
+/* 8. CMS-HCC score on the current year's eligible diagnoses: the
+ *    payment-year blend of V24 and V28, normalised; then 9. */
+static void pat_hcc(pat_t *x)
+{
+    run_ctx_t *c = x->c;
+    worker_t *w = x->w;
+    engine_t *en = x->en;
+    size_t p = x->p;
     int cur_hccs[HCC_MAX_HCCS], ncur_hccs = 0;
-    if (c->hcc) {
-        hcc_patient_t hp = { 0 };
-        date_t feb1 = date_from_ymd(c->pay.payment_year, 2, 1);
-        hp.age = en->pp.birth[p] != DATE_NONE ? date_age(en->pp.birth[p], feb1) : 70;
-        if (hp.age < 0)
-            hp.age = 0;
-        hp.sex = en->pp.sex[p] == 2 ? 'F' : 'M';
-        hp.orec = en->pp.orec[p] <= 3 ? en->pp.orec[p] : HCC_OREC_UNKNOWN;
-        hp.dual = en->pp.dual[p] ? HCC_DUAL_FULL : HCC_DUAL_NONE;
-        hp.medicaid = en->pp.dual[p];
-        hp.new_enrollee = mm_win < 12;
-        char strs[64][9];
-        const char *ptrs[64];
-        size_t nd = 0;
-        for (size_t k = 0; k < ncur && nd < 64; k++) {
-            bool dup = false;
-            for (size_t q = 0; q < k && !dup; q++)
-                dup = w->dxs.v[q] == w->dxs.v[k];
-            if (dup)
-                continue;
-            code_unpack(w->dxs.v[k], strs[nd]);
-            ptrs[nd] = strs[nd];
-            nd++;
-        }
-        double raw[HCC_MODEL_COUNT] = { 0 };
-        hcc_segment_t seg = hcc_segment_for(&hp);
-        hcc_result_t *res = w->hres;
-        for (int mo = 0; mo < HCC_MODEL_COUNT; mo++) {
-            if (c->pay.weight[mo] <= 0 && mo != HCC_V28)
-                continue;
-            err_t e;
-            err_clear(&e);
-            if (hcc_score(c->hcc, (hcc_model_t)mo, seg, &hp, ptrs, nd, res, &e) == 0) {
-                raw[mo] = res->score;
-                if (mo == HCC_V28) {
-                    nh = res->n_hccs;
-                    ncur_hccs = res->n_hccs;
-                    memcpy(cur_hccs, res->hccs, (size_t)res->n_hccs * sizeof(int));
-                }
-            }
-        }
-        risk = hcc_payment_score(&c->pay, raw);
-        if (en->s.hcc_normalization > 0)
-            risk /= en->s.hcc_normalization;
-
-        /* 9. Recapture: chronic V28 HCCs coded last year, not yet this year. */
-        nd = 0;
-        for (size_t k = 0; k < prior.n && nd < 64; k++) {
-            bool dup = false;
-            for (size_t q = 0; q < k && !dup; q++)
-                dup = prior.v[q] == prior.v[k];
-            if (dup)
-                continue;
-            code_unpack(prior.v[k], strs[nd]);
-            ptrs[nd] = strs[nd];
-            nd++;
-        }
+    hcc_patient_t hp = { 0 };
+    date_t feb1 = date_from_ymd(c->pay.payment_year, 2, 1);
+    hp.age = en->pp.birth[p] != DATE_NONE ? date_age(en->pp.birth[p], feb1) : 70;
+    if (hp.age < 0)
+        hp.age = 0;
+    hp.sex = en->pp.sex[p] == 2 ? 'F' : 'M';
+    hp.orec = en->pp.orec[p] <= 3 ? en->pp.orec[p] : HCC_OREC_UNKNOWN;
+    hp.dual = en->pp.dual[p] ? HCC_DUAL_FULL : HCC_DUAL_NONE;
+    hp.medicaid = en->pp.dual[p];
+    hp.new_enrollee = x->mm_win < 12;
+    char strs[64][9];
+    const char *ptrs[64];
+    size_t nd = pat_dx_strings(w->dxs.v, w->dxs.n, strs, ptrs);
+    double raw[HCC_MODEL_COUNT] = { 0 };
+    hcc_segment_t seg = hcc_segment_for(&hp);
+    hcc_result_t *res = w->hres;
+    for (int mo = 0; mo < HCC_MODEL_COUNT; mo++) {
+        if (c->pay.weight[mo] <= 0 && mo != HCC_V28)
+            continue;
         err_t e;
         err_clear(&e);
-        if (nd && hcc_score(c->hcc, HCC_V28, seg, &hp, ptrs, nd, res, &e) == 0) {
-            for (int k = 0; k < res->n_hccs; k++) {
-                int h = res->hccs[k];
-                bool have = false;
-                for (int q = 0; q < ncur_hccs && !have; q++)
-                    have = cur_hccs[q] == h;
-                if (have || hcc_tables_is_chronic(c->hcc, HCC_V28, h) != 1)
-                    continue;
-                const char *evid = "";
-                for (size_t q = 0; q < nd; q++) {
-                    int ccs[HCC_DX_MAX_CC];
-                    int nc = hcc_tables_dx_ccs(c->hcc, HCC_V28, ptrs[q], ccs, HCC_DX_MAX_CC);
-                    for (int z = 0; z < nc; z++)
-                        if (ccs[z] == h)
-                            evid = ptrs[q];
-                    if (*evid)
-                        break;
-                }
-                char ev[96];
-                snprintf(ev, sizeof ev, "HCC %d coded last year (%s), not yet this year", h,
-                         *evid ? evid : "?");
-                const char *label = hcc_tables_label(c->hcc, HCC_V28, h);
-                add_gap(w, (int32_t)p, 1, h, *evid ? code_pack(evid, strlen(evid)) : 0,
-                        label ? label : "chronic HCC", ev);
+        if (hcc_score(c->hcc, (hcc_model_t)mo, seg, &hp, ptrs, nd, res, &e) == 0) {
+            raw[mo] = res->score;
+            if (mo == HCC_V28) {
+                x->nh = res->n_hccs;
+                ncur_hccs = res->n_hccs;
+                memcpy(cur_hccs, res->hccs, (size_t)res->n_hccs * sizeof(int));
             }
         }
     }
-    mem_free(prior.v);
+    x->risk = hcc_payment_score(&c->pay, raw);
+    if (en->s.hcc_normalization > 0)
+        x->risk /= en->s.hcc_normalization;
+    pat_recapture(x, &hp, seg, cur_hccs, ncur_hccs);
+}
 
-    /* 10. Suspects from labs and drugs. */
-    {
-        date_t lo24 = date_add_months(as_of, -24);
-        date_t first_low = DATE_NONE, second_low = DATE_NONE;
-        float v1 = 0, v2 = 0, a1c = 0;
-        date_t a1c_date = DATE_NONE;
+/* 10. Suspects from labs and drugs. */
+static void pat_suspects(pat_t *x)
+{
+    engine_t *en = x->en;
+    size_t p = x->p;
+    date_t as_of = x->as_of;
+    date_t lo24 = date_add_months(as_of, -24);
+    date_t first_low = DATE_NONE, second_low = DATE_NONE;
+    float v1 = 0, v2 = 0, a1c = 0;
+    date_t a1c_date = DATE_NONE;
+    for (size_t l = en->lab_off[p]; l < en->lab_off[p + 1]; l++) {
+        date_t d = en->lab.date[l];
+        if (d < lo24 || d > as_of)
+            continue;
+        if (is_egfr(en->lab.loinc[l]) && en->lab.value[l] < 60) {
+            if (first_low == DATE_NONE || d < first_low) {
+                first_low = d;
+                v1 = en->lab.value[l];
+            }
+        }
+        if (is_a1c(en->lab.loinc[l]) && en->lab.value[l] >= 6.5f && d > a1c_date) {
+            a1c_date = d;
+            a1c = en->lab.value[l];
+        }
+    }
+    if (first_low != DATE_NONE)
         for (size_t l = en->lab_off[p]; l < en->lab_off[p + 1]; l++) {
             date_t d = en->lab.date[l];
-            if (d < lo24 || d > as_of)
-                continue;
-            if (is_egfr(en->lab.loinc[l]) && en->lab.value[l] < 60) {
-                if (first_low == DATE_NONE || d < first_low) {
-                    first_low = d;
-                    v1 = en->lab.value[l];
-                }
-            }
-            if (is_a1c(en->lab.loinc[l]) && en->lab.value[l] >= 6.5f && d > a1c_date) {
-                a1c_date = d;
-                a1c = en->lab.value[l];
+            if (is_egfr(en->lab.loinc[l]) && en->lab.value[l] < 60 && d <= as_of &&
+                d >= first_low + 90 && (second_low == DATE_NONE || d < second_low)) {
+                second_low = d;
+                v2 = en->lab.value[l];
             }
         }
-        if (first_low != DATE_NONE)
-            for (size_t l = en->lab_off[p]; l < en->lab_off[p + 1]; l++) {
-                date_t d = en->lab.date[l];
-                if (is_egfr(en->lab.loinc[l]) && en->lab.value[l] < 60 && d <= as_of &&
-                    d >= first_low + 90 && (second_low == DATE_NONE || d < second_low)) {
-                    second_low = d;
-                    v2 = en->lab.value[l];
-                }
-            }
-        bool ckd = cond_seen >> COND_CKD & 1, dm = cond_seen >> COND_DIABETES & 1;
-        if (second_low != DATE_NONE && !ckd) {
-            char ev[96], d1[DATE_FMT_LEN], d2[DATE_FMT_LEN];
-            date_format(first_low, d1);
-            date_format(second_low, d2);
-            snprintf(ev, sizeof ev, "eGFR %.0f on %s and %.0f on %s, no CKD diagnosis", v1, d1, v2,
-                     d2);
-            add_gap(w, (int32_t)p, 2, 0, code_pack("N1830", 5), "CKD stage 3 (suspected)", ev);
-        }
-        if (!dm) {
-            date_t ins = DATE_NONE;
-            for (size_t r = en->rx_off[p]; r < en->rx_off[p + 1]; r++)
-                if (en->rx.date[r] >= lo24 && en->rx.date[r] <= as_of && is_insulin(en->rx.ndc[r]))
-                    ins = en->rx.date[r];
-            char ev[96], d1[DATE_FMT_LEN];
-            if (ins != DATE_NONE) {
-                date_format(ins, d1);
-                snprintf(ev, sizeof ev, "insulin filled %s, no diabetes diagnosis", d1);
-                add_gap(w, (int32_t)p, 2, 0, code_pack("E119", 4), "Diabetes (suspected)", ev);
-            } else if (a1c_date != DATE_NONE) {
-                date_format(a1c_date, d1);
-                snprintf(ev, sizeof ev, "HbA1c %.1f%% on %s, no diabetes diagnosis", a1c, d1);
-                add_gap(w, (int32_t)p, 2, 0, code_pack("E119", 4), "Diabetes (suspected)", ev);
-            }
+    bool ckd = x->cond_seen >> COND_CKD & 1, dm = x->cond_seen >> COND_DIABETES & 1;
+    if (second_low != DATE_NONE && !ckd) {
+        char ev[96], d1[DATE_FMT_LEN], d2[DATE_FMT_LEN];
+        date_format(first_low, d1);
+        date_format(second_low, d2);
+        snprintf(ev, sizeof ev, "eGFR %.0f on %s and %.0f on %s, no CKD diagnosis", v1, d1, v2, d2);
+        add_gap(x->w, (int32_t)p, 2, 0, code_pack("N1830", 5), "CKD stage 3 (suspected)", ev);
+    }
+    if (!dm) {
+        date_t ins = DATE_NONE;
+        for (size_t r = en->rx_off[p]; r < en->rx_off[p + 1]; r++)
+            if (en->rx.date[r] >= lo24 && en->rx.date[r] <= as_of && is_insulin(en->rx.ndc[r]))
+                ins = en->rx.date[r];
+        char ev[96], d1[DATE_FMT_LEN];
+        if (ins != DATE_NONE) {
+            date_format(ins, d1);
+            snprintf(ev, sizeof ev, "insulin filled %s, no diabetes diagnosis", d1);
+            add_gap(x->w, (int32_t)p, 2, 0, code_pack("E119", 4), "Diabetes (suspected)", ev);
+        } else if (a1c_date != DATE_NONE) {
+            date_format(a1c_date, d1);
+            snprintf(ev, sizeof ev, "HbA1c %.1f%% on %s, no diabetes diagnosis", a1c, d1);
+            add_gap(x->w, (int32_t)p, 2, 0, code_pack("E119", 4), "Diabetes (suspected)", ev);
         }
     }
+}
 
+/* 12. Results and the tier rule (docs/analytics.md). */
+static void pat_results(pat_t *x)
+{
+    engine_t *en = x->en;
+    worker_t *w = x->w;
+    size_t p = x->p;
+    double risk = x->risk;
+    int chronic = x->chronic;
+    int tier = TIER_LOW;
+    if (risk >= 3.0 || x->ip_win >= 2 || x->readm_win >= 1)
+        tier = TIER_CRITICAL;
+    else if (risk >= 1.5 || x->ip_win >= 1 || x->ed_win >= 2 || chronic >= 4)
+        tier = TIER_HIGH;
+    else if (risk >= 1.0 || x->ed_win >= 1 || chronic >= 2)
+        tier = TIER_RISING;
+    en->r_npi[p] = x->att;
+    en->r_step[p] = (uint8_t)x->step;
+    en->r_mm[p] = (int16_t)x->mm_win;
+    en->r_risk[p] = (float)risk;
+    en->r_hccn[p] = (uint8_t)(x->nh > 255 ? 255 : x->nh);
+    en->r_tier[p] = (uint8_t)tier;
+    en->r_chronic[p] = (uint8_t)chronic;
+    en->r_cond[p] = x->cond_ok;
+    en->r_ccm[p] = chronic >= 2;
+    en->r_pcm[p] = x->high_risk;
+    en->r_ed[p] = (uint16_t)x->ed_win;
+    en->r_edav[p] = (uint16_t)x->ed_av;
+    en->r_ip[p] = (uint16_t)x->ip_win;
+    en->r_readm[p] = (uint16_t)x->readm_win;
+    en->r_snf[p] = (uint16_t)x->snf_win;
+    en->r_cost[p] = x->cost;
+    w->tiers[tier]++;
+    w->ccm += chronic >= 2;
+    w->pcm += x->high_risk;
+}
+
+static void analyze_patient(run_ctx_t *c, worker_t *w, size_t p)
+{
+    engine_t *en = c->en;
+    pat_t x = { .c = c, .w = w, .en = en, .m = &en->med, .p = p };
+    x.as_of = en->as_of;
+    x.ws = en->win_start;
+    pat_claims(&x);        /* 1 */
+    pat_member_months(&x); /* 2 */
+    pat_cost(&x);          /* 3 */
+    pat_attribute(&x);     /* 4 */
+    pat_ed_visits(&x);     /* 5 */
+    pat_stays(&x);         /* 6 */
+    pat_readmits(&x);
+    pat_discharges(&x);
+    pat_conditions(&x); /* 7 */
+    if (c->hcc)
+        pat_hcc(&x); /* 8, 9 */
+    mem_free(x.prior.v);
+    pat_suspects(&x); /* 10 */
     /* 11. Model features at the three cutoffs. */
     for (int k = 0; k < 3; k++)
         features_at(c, w, p, c->cut[k], en->feat + ((size_t)k * en->pp.n + p) * NFEAT,
                     k < 2 ? &en->label[(size_t)k * en->pp.n + p] : NULL);
-
-    /* 12. Results and the tier rule (docs/analytics.md). */
-    int tier = TIER_LOW;
-    if (risk >= 3.0 || ip_win >= 2 || readm_win >= 1)
-        tier = TIER_CRITICAL;
-    else if (risk >= 1.5 || ip_win >= 1 || ed_win >= 2 || chronic >= 4)
-        tier = TIER_HIGH;
-    else if (risk >= 1.0 || ed_win >= 1 || chronic >= 2)
-        tier = TIER_RISING;
-    en->r_npi[p] = att;
-    en->r_step[p] = (uint8_t)step;
-    en->r_mm[p] = (int16_t)mm_win;
-    en->r_risk[p] = (float)risk;
-    en->r_hccn[p] = (uint8_t)(nh > 255 ? 255 : nh);
-    en->r_tier[p] = (uint8_t)tier;
-    en->r_chronic[p] = (uint8_t)chronic;
-    en->r_cond[p] = cond_ok;
-    en->r_ccm[p] = chronic >= 2;
-    en->r_pcm[p] = high_risk;
-    en->r_ed[p] = (uint16_t)ed_win;
-    en->r_edav[p] = (uint16_t)ed_av;
-    en->r_ip[p] = (uint16_t)ip_win;
-    en->r_readm[p] = (uint16_t)readm_win;
-    en->r_snf[p] = (uint16_t)snf_win;
-    en->r_cost[p] = cost;
-    w->tiers[tier]++;
-    w->ccm += chronic >= 2;
-    w->pcm += high_risk;
+    pat_results(&x); /* 12 */
 }
 
 static void run_block(void *vctx, int task, int worker)

@@ -1684,6 +1684,682 @@ static const cql_value_t *eval_interval_rel(elm_ctx_t *c, const node_t *n)
     }
 }
 
+/* ---- the evaluator ------------------------------------------------------
+ *
+ * ev() is one switch over the node's operator. Operators that take a line or
+ * two stay in it; the others call one static function each, grouped below by
+ * expression family, so that every node costs one dispatch and at most one
+ * call (no tables, no allocation beyond what the operator itself makes). */
+
+/* -- selectors: List, Tuple, Instance, Interval -- */
+
+static const cql_value_t *ev_list(elm_ctx_t *c, const node_t *n)
+{
+    if (n->n == 0)
+        return CQL_EMPTY_LIST;
+    const cql_value_t **items = arena_alloc(A, (size_t)n->n * sizeof *items);
+    for (int i = 0; i < n->n; i++)
+        items[i] = ev(c, n->a[i]);
+    return cql_list(A, items, n->n);
+}
+
+/* An Instance of a System structured type (Code, Quantity, Concept) from its
+ * evaluated elements. */
+static const cql_value_t *ev_system_instance(elm_ctx_t *c, const node_t *n,
+                                             const cql_value_t *const *vals, int k)
+{
+    const cql_value_t *f[8] = { 0 };
+    static const char *const code_f[] = { "code", "system", "version", "display" };
+    for (int i = 0; i < k; i++) {
+        for (int m = 0; m < 4; m++)
+            if (!strcmp(n->names[i], code_f[m]))
+                f[m] = P(c, vals[i]);
+        if (!strcmp(n->names[i], "value"))
+            f[4] = P(c, vals[i]);
+        if (!strcmp(n->names[i], "unit"))
+            f[5] = P(c, vals[i]);
+        if (!strcmp(n->names[i], "codes"))
+            f[6] = vals[i];
+    }
+#define SV(v) ((v) && (v)->kind == CQL_STR ? (v)->u.s : NULL)
+    if (n->tt.kind == CQL_CODE)
+        return cql_code(A, SV(f[0]), SV(f[1]), SV(f[2]), SV(f[3]));
+    if (n->tt.kind == CQL_QTY) {
+        if (!f[4])
+            return NULL;
+        return cql_qty(A, f[4]->kind == CQL_INT ? (double)f[4]->u.i : f[4]->u.d, SV(f[5]));
+    }
+    cql_value_t *cc = cql_new(A, CQL_CONCEPT);
+    const cql_value_t **codes;
+    cc->u.concept.n = cql_codes_of(A, f[6], &codes);
+    cc->u.concept.codes = codes;
+    cc->u.concept.display = SV(f[3]);
+    return cc;
+#undef SV
+}
+
+/* Tuple, and Instance (a tuple unless a System structured type). */
+static const cql_value_t *ev_tuple(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *vals[32];
+    int k = n->n < 32 ? n->n : 32;
+    for (int i = 0; i < k; i++)
+        vals[i] = ev(c, n->a[i]);
+    if (n->op == OP_Instance && n->tt.tk == TT_SYSTEM &&
+        (n->tt.kind == CQL_CODE || n->tt.kind == CQL_QTY || n->tt.kind == CQL_CONCEPT))
+        return ev_system_instance(c, n, vals, k);
+    cql_value_t *t = cql_new(A, CQL_TUPLE);
+    t->u.tuple.n = k;
+    t->u.tuple.names = arena_alloc(A, (size_t)(k ? k : 1) * sizeof(char *));
+    t->u.tuple.vals = arena_alloc(A, (size_t)(k ? k : 1) * sizeof(cql_value_t *));
+    for (int i = 0; i < k; i++) {
+        t->u.tuple.names[i] = n->names[i];
+        t->u.tuple.vals[i] = vals[i];
+    }
+    return t;
+}
+
+static const cql_value_t *ev_interval(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *lo = evp(c, n->a[0]), *hi = evp(c, n->a[1]);
+    bool lc = n->flags & NF_LC, hc = n->flags & NF_HC;
+    if (n->flags & NF_LCEXPR)
+        lc = cql_tri_of(ev(c, n->a[2])) == CQL_TRUE;
+    if (n->flags & NF_HCEXPR)
+        hc = cql_tri_of(ev(c, n->a[3])) == CQL_TRUE;
+    return cql_ivl(A, lo, lc, hi, hc);
+}
+
+/* -- references -- */
+
+/* OperandRef, AliasRef, QueryLetRef: the innermost binding of the name (an
+ * unnamed reference is the innermost binding of the current scope). */
+static const cql_value_t *ev_operand_ref(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v;
+    if (!n->name && c->env_n > c->env_base)
+        return c->env[c->env_n - 1].v;
+    if (env_get(c, n->name, &v))
+        return v;
+    elm_raise(c, "%s: unknown identifier %s", n->where, n->name);
+    return NULL;
+}
+
+/* IdentifierRef: a binding, else a property of the item being sorted. */
+static const cql_value_t *ev_identifier_ref(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v;
+    if (env_get(c, n->name, &v))
+        return v;
+    return elm_property(c, c->sort_item, n->name);
+}
+
+/* -- logic, nullology, conditionals -- */
+
+static const cql_value_t *ev_and(elm_ctx_t *c, const node_t *n)
+{
+    cql_tri_t r = CQL_TRUE;
+    for (int i = 0; i < n->n && r != CQL_FALSE; i++)
+        r = cql_and3(r, cql_tri_of(ev(c, n->a[i])));
+    return cql_tri_value(r);
+}
+
+static const cql_value_t *ev_or(elm_ctx_t *c, const node_t *n)
+{
+    cql_tri_t r = CQL_FALSE;
+    for (int i = 0; i < n->n && r != CQL_TRUE; i++)
+        r = cql_or3(r, cql_tri_of(ev(c, n->a[i])));
+    return cql_tri_value(r);
+}
+
+/* Coalesce of operands, or of the items of its one list operand. */
+static const cql_value_t *ev_coalesce(elm_ctx_t *c, const node_t *n)
+{
+    if (n->n == 1) {
+        const cql_value_t *l = ev(c, n->a[0]);
+        if (is_list(l)) {
+            for (int i = 0; i < l->u.list.n; i++)
+                if (l->u.list.items[i])
+                    return l->u.list.items[i];
+            return NULL;
+        }
+        return l;
+    }
+    for (int i = 0; i < n->n; i++) {
+        const cql_value_t *v = ev(c, n->a[i]);
+        if (v)
+            return v;
+    }
+    return NULL;
+}
+
+/* Case: operand 0 the comparand (NF_COMPARAND), 1 the else, then when/then
+ * pairs. */
+static const cql_value_t *ev_case(elm_ctx_t *c, const node_t *n)
+{
+    int items = (n->n - 2) / 2;
+    const cql_value_t *cmp = (n->flags & NF_COMPARAND) ? ev(c, n->a[0]) : NULL;
+    for (int i = 0; i < items; i++) {
+        const cql_value_t *w = ev(c, n->a[2 + 2 * i]);
+        bool hit = (n->flags & NF_COMPARAND) ? cql_equal(A, cmp, w) == CQL_TRUE
+                                             : cql_tri_of(w) == CQL_TRUE;
+        if (hit)
+            return ev(c, n->a[3 + 2 * i]);
+    }
+    return ev(c, n->a[1]);
+}
+
+/* -- arithmetic (the binary operators are arith()) -- */
+
+static const cql_value_t *ev_negate(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v)
+        return NULL;
+    if (v->kind == CQL_INT)
+        return cql_int(A, -v->u.i);
+    if (v->kind == CQL_DEC)
+        return cql_dec(A, -v->u.d);
+    if (v->kind == CQL_QTY)
+        return cql_qty(A, -v->u.q.v, v->u.q.unit);
+    return NULL;
+}
+
+/* Abs, Round, Truncate, Floor, Ceiling. */
+static const cql_value_t *ev_rounding(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v)
+        return NULL;
+    if (v->kind == CQL_INT)
+        return n->op == OP_Abs ? cql_int(A, v->u.i < 0 ? -v->u.i : v->u.i) : v;
+    if (v->kind == CQL_QTY && n->op == OP_Abs)
+        return cql_qty(A, fabs(v->u.q.v), v->u.q.unit);
+    if (v->kind != CQL_DEC)
+        return NULL;
+    double d = v->u.d;
+    switch (n->op) {
+    case OP_Abs:
+        return cql_dec(A, fabs(d));
+    case OP_Round: {
+        const cql_value_t *pr = n->n > 1 ? evp(c, n->a[1]) : NULL;
+        double f = pow(10, pr && pr->kind == CQL_INT ? (double)pr->u.i : 0);
+        return cql_dec(A, floor(d * f + 0.5) / f);
+    }
+    case OP_Truncate:
+        return cql_int(A, (int64_t)trunc(d));
+    case OP_Floor:
+        return cql_int(A, (int64_t)floor(d));
+    default:
+        return cql_int(A, (int64_t)ceil(d));
+    }
+}
+
+/* -- strings -- */
+
+static const cql_value_t *ev_concatenate(elm_ctx_t *c, const node_t *n)
+{
+    size_t len = 0;
+    const cql_value_t *parts[16];
+    int k = n->n < 16 ? n->n : 16;
+    for (int i = 0; i < k; i++) {
+        parts[i] = evp(c, n->a[i]);
+        if (!parts[i] || parts[i]->kind != CQL_STR)
+            return NULL;
+        len += strlen(parts[i]->u.s);
+    }
+    char *s = arena_alloc(A, len + 1);
+    size_t o = 0;
+    for (int i = 0; i < k; i++) {
+        size_t l = strlen(parts[i]->u.s);
+        memcpy(s + o, parts[i]->u.s, l);
+        o += l;
+    }
+    s[o] = 0;
+    return cql_str(A, s);
+}
+
+static const cql_value_t *ev_split(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *s = evp(c, n->a[0]), *sep = evp(c, n->a[1]);
+    if (!s || s->kind != CQL_STR)
+        return NULL;
+    if (!sep || sep->kind != CQL_STR || !*sep->u.s) {
+        const cql_value_t **one = arena_alloc(A, sizeof *one);
+        one[0] = s;
+        return cql_list(A, one, 1);
+    }
+    cql_lb_t lb = { 0 };
+    const char *p = s->u.s;
+    size_t sl = strlen(sep->u.s);
+    for (;;) {
+        const char *q = strstr(p, sep->u.s);
+        size_t l = q ? (size_t)(q - p) : strlen(p);
+        cql_lb_push(A, &lb, cql_str(A, arena_strndup(A, p, l)));
+        if (!q)
+            break;
+        p = q + sl;
+    }
+    return cql_lb_done(A, &lb);
+}
+
+/* Upper, Lower (ASCII). */
+static const cql_value_t *ev_case_map(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *s = evp(c, n->a[0]);
+    if (!s || s->kind != CQL_STR)
+        return NULL;
+    char *d = arena_strdup(A, s->u.s);
+    for (char *p = d; *p; p++)
+        *p = (char)(n->op == OP_Upper ? (*p >= 'a' && *p <= 'z' ? *p - 32 : *p)
+                                      : (*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+    return cql_str(A, d);
+}
+
+/* StartsWith, EndsWith. */
+static const cql_value_t *ev_affix(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *s = evp(c, n->a[0]), *p = evp(c, n->a[1]);
+    if (!s || !p || s->kind != CQL_STR || p->kind != CQL_STR)
+        return NULL;
+    return cql_bool(n->op == OP_StartsWith ? str_starts_with(s->u.s, p->u.s)
+                                           : str_ends_with(s->u.s, p->u.s));
+}
+
+static const cql_value_t *ev_substring(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *s = evp(c, n->a[0]), *st = evp(c, n->a[1]), *ln = evp(c, n->a[2]);
+    if (!s || !st || s->kind != CQL_STR || st->kind != CQL_INT)
+        return NULL;
+    int64_t L = (int64_t)strlen(s->u.s);
+    if (st->u.i < 0 || st->u.i >= L)
+        return NULL;
+    int64_t m = ln && ln->kind == CQL_INT ? ln->u.i : L - st->u.i;
+    if (m > L - st->u.i)
+        m = L - st->u.i;
+    return cql_str(A, arena_strndup(A, s->u.s + st->u.i, (size_t)(m < 0 ? 0 : m)));
+}
+
+/* Length of a string or a list. */
+static const cql_value_t *ev_length(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v)
+        return NULL;
+    if (v->kind == CQL_STR)
+        return cql_int(A, (int64_t)strlen(v->u.s));
+    if (v->kind == CQL_LIST)
+        return cql_int(A, v->u.list.n);
+    return NULL;
+}
+
+static const cql_value_t *ev_combine(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *l = ev(c, n->a[0]), *sep = n->n > 1 ? evp(c, n->a[1]) : NULL;
+    if (!is_list(l))
+        return NULL;
+    char *out = arena_strdup(A, "");
+    for (int i = 0; i < l->u.list.n; i++) {
+        const cql_value_t *s = P(c, l->u.list.items[i]);
+        if (!s || s->kind != CQL_STR)
+            continue;
+        out = arena_printf(A, "%s%s%s", out, *out && sep ? sep->u.s : "", s->u.s);
+    }
+    return cql_str(A, out);
+}
+
+/* -- lists (aggregates are aggregate(), Union/Intersect/Except set_op()) -- */
+
+static const cql_value_t *ev_exists(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *l = ev(c, n->a[0]);
+    if (!l)
+        return CQL_FALSEV;
+    if (!is_list(l))
+        return CQL_TRUEV;
+    for (int i = 0; i < l->u.list.n; i++)
+        if (l->u.list.items[i])
+            return CQL_TRUEV;
+    return CQL_FALSEV;
+}
+
+/* First, Last. */
+static const cql_value_t *ev_first_last(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *l = ev(c, n->a[0]);
+    if (!is_list(l) || l->u.list.n == 0)
+        return NULL;
+    return l->u.list.items[n->op == OP_First ? 0 : l->u.list.n - 1];
+}
+
+static const cql_value_t *ev_indexer(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *l = ev(c, n->a[0]), *i = evp(c, n->a[1]);
+    if (!is_list(l) || !i || i->kind != CQL_INT || i->u.i < 0 || i->u.i >= l->u.list.n)
+        return NULL;
+    return l->u.list.items[i->u.i];
+}
+
+static const cql_value_t *ev_singleton(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *l = ev(c, n->a[0]);
+    if (!is_list(l))
+        return l;
+    if (l->u.list.n > 1) {
+        elm_raise(c, "%s: SingletonFrom over a list of %d items", n->where, l->u.list.n);
+        return NULL;
+    }
+    return l->u.list.n ? l->u.list.items[0] : NULL;
+}
+
+static const cql_value_t *ev_distinct(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *l = ev(c, n->a[0]);
+    if (!is_list(l))
+        return l;
+    return distinct_list(c, l->u.list.items, l->u.list.n);
+}
+
+static const cql_value_t *ev_flatten(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *l = ev(c, n->a[0]);
+    if (!is_list(l))
+        return l;
+    cql_lb_t lb = { 0 };
+    for (int i = 0; i < l->u.list.n; i++) {
+        const cql_value_t *e = l->u.list.items[i];
+        if (is_list(e))
+            for (int k = 0; k < e->u.list.n; k++)
+                cql_lb_push(A, &lb, e->u.list.items[k]);
+        else
+            cql_lb_push(A, &lb, e);
+    }
+    return cql_lb_done(A, &lb);
+}
+
+/* Union, Intersect, Except over two or more operands, left to right. */
+static const cql_value_t *ev_set_op(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *r = ev(c, n->a[0]);
+    for (int i = 1; i < n->n; i++)
+        r = set_op(c, n->op, r, ev(c, n->a[i]));
+    return r;
+}
+
+static const cql_value_t *ev_to_list(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = ev(c, n->a[0]);
+    if (!v)
+        return CQL_EMPTY_LIST;
+    const cql_value_t **one = arena_alloc(A, sizeof *one);
+    one[0] = v;
+    return cql_list(A, one, 1);
+}
+
+/* -- intervals (the relations are eval_interval_rel()) -- */
+
+static const cql_value_t *ev_width(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = ev(c, n->a[0]);
+    return v ? arith(c, OP_Subtract, cql_ivl_end(A, v), cql_ivl_start(A, v)) : NULL;
+}
+
+/* Expand a list of intervals into unit intervals per the quantity (CQL §9.15
+ * Expand); the published measures expand date intervals by day. */
+static const cql_value_t *ev_expand(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *l = ev(c, n->a[0]), *per = n->n > 1 ? evp(c, n->a[1]) : NULL;
+    if (!is_list(l))
+        return NULL;
+    int unit = per && per->kind == CQL_QTY ? cql_prec_from_name(per->u.q.unit) : CQL_P_DAY;
+    int64_t step = per && per->kind == CQL_QTY ? (int64_t)per->u.q.v : 1;
+    if (step <= 0)
+        return NULL;
+    cql_lb_t lb = { 0 };
+    for (int i = 0; i < l->u.list.n; i++) {
+        const cql_value_t *s = cql_ivl_start(A, l->u.list.items[i]);
+        const cql_value_t *e = cql_ivl_end(A, l->u.list.items[i]);
+        if (!s || !e || !is_temporal(s))
+            continue;
+        cql_dt_t t = s->u.dt;
+        for (int guard = 0; guard < 100000; guard++) {
+            const cql_value_t *pt = cql_dtv(A, (cql_kind_t)s->kind, t);
+            if (le3(c, pt, e, CQL_P_NONE) != CQL_TRUE)
+                break;
+            cql_dt_t nx = t;
+            if (cql_dt_add(&nx, unit, step))
+                break;
+            const cql_value_t *hi = cql_successor(A, cql_dtv(A, (cql_kind_t)s->kind, nx), -1);
+            cql_lb_push(A, &lb, cql_ivl(A, pt, true, hi, true));
+            t = nx;
+        }
+    }
+    return cql_lb_done(A, &lb);
+}
+
+/* -- date and time -- */
+
+static const cql_value_t *ev_time_from(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v || v->kind != CQL_DATETIME || v->u.dt.prec < CQL_P_HOUR)
+        return NULL;
+    cql_dt_t t = v->u.dt;
+    t.y = 0;
+    t.mo = t.d = 0;
+    return cql_dtv(A, CQL_TIME, t);
+}
+
+static const cql_value_t *ev_component_from(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!is_temporal(v) || v->u.dt.prec < n->prec)
+        return NULL;
+    const cql_dt_t *t = &v->u.dt;
+    int64_t x;
+    switch (n->prec) {
+    case CQL_P_YEAR:
+        x = t->y;
+        break;
+    case CQL_P_MONTH:
+        x = t->mo;
+        break;
+    case CQL_P_DAY:
+        x = t->d;
+        break;
+    case CQL_P_HOUR:
+        x = t->h;
+        break;
+    case CQL_P_MINUTE:
+        x = t->mi;
+        break;
+    case CQL_P_SECOND:
+        x = t->s;
+        break;
+    default:
+        x = t->ms;
+    }
+    return cql_int(A, x);
+}
+
+/* DurationBetween, DifferenceBetween, CalculateAgeAt. */
+static const cql_value_t *ev_between(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *x = evp(c, n->a[0]), *y = evp(c, n->a[1]);
+    if (x && x->kind == CQL_STR)
+        x = to_date(c, x, CQL_DATETIME);
+    if (!is_temporal(x) || !is_temporal(y))
+        return NULL;
+    int64_t r;
+    int rc = n->op == OP_DifferenceBetween ? cql_dt_difference(&x->u.dt, &y->u.dt, n->prec, &r)
+                                           : cql_dt_duration(&x->u.dt, &y->u.dt, n->prec, &r);
+    return rc ? NULL : cql_int(A, r);
+}
+
+/* -- conversions -- */
+
+static const cql_value_t *ev_to_decimal(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v)
+        return NULL;
+    if (v->kind == CQL_INT)
+        return cql_dec(A, (double)v->u.i);
+    if (v->kind == CQL_DEC)
+        return v;
+    if (v->kind == CQL_STR) {
+        double d;
+        return str_to_double(v->u.s, strlen(v->u.s), &d) ? NULL : cql_dec(A, d);
+    }
+    return NULL;
+}
+
+static const cql_value_t *ev_to_integer(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v)
+        return NULL;
+    if (v->kind == CQL_INT)
+        return v;
+    if (v->kind == CQL_STR) {
+        int64_t i;
+        return str_to_i64(v->u.s, strlen(v->u.s), &i) ? NULL : cql_int(A, i);
+    }
+    if (v->kind == CQL_BOOL)
+        return cql_int(A, v->u.b);
+    return NULL;
+}
+
+static const cql_value_t *ev_to_string(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v || v->kind == CQL_STR)
+        return v;
+    char buf[128];
+    if (v->kind == CQL_DATE || v->kind == CQL_DATETIME || v->kind == CQL_TIME)
+        cql_dt_format(&v->u.dt, (cql_kind_t)v->kind, buf, sizeof buf);
+    else if (v->kind == CQL_QTY)
+        snprintf(buf, sizeof buf, "%.8g '%s'", v->u.q.v, v->u.q.unit);
+    else
+        cql_format(v, buf, sizeof buf);
+    return cql_str(A, arena_strdup(A, buf));
+}
+
+static const cql_value_t *ev_to_boolean(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v || v->kind == CQL_BOOL)
+        return v;
+    if (v->kind == CQL_STR) {
+        if (!strcasecmp(v->u.s, "true") || !strcasecmp(v->u.s, "t") || !strcasecmp(v->u.s, "yes") ||
+            !strcmp(v->u.s, "1"))
+            return CQL_TRUEV;
+        if (!strcasecmp(v->u.s, "false") || !strcasecmp(v->u.s, "f") || !strcasecmp(v->u.s, "no") ||
+            !strcmp(v->u.s, "0"))
+            return CQL_FALSEV;
+    }
+    return NULL;
+}
+
+static const cql_value_t *ev_to_quantity(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v || v->kind == CQL_QTY)
+        return v;
+    if (v->kind == CQL_INT)
+        return cql_qty(A, (double)v->u.i, "1");
+    if (v->kind == CQL_DEC)
+        return cql_qty(A, v->u.d, "1");
+    return NULL;
+}
+
+static const cql_value_t *ev_to_concept(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = evp(c, n->a[0]);
+    if (!v || v->kind == CQL_CONCEPT)
+        return v;
+    cql_value_t *r = cql_new(A, CQL_CONCEPT);
+    const cql_value_t **codes;
+    r->u.concept.n = cql_codes_of(A, v, &codes);
+    r->u.concept.codes = codes;
+    return r;
+}
+
+static const cql_value_t *ev_convert_quantity(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *q = evp(c, n->a[0]), *u = evp(c, n->a[1]);
+    if (!q || !u || q->kind != CQL_QTY || u->kind != CQL_STR)
+        return NULL;
+    double r;
+    if (cql_ucum_convert(q->u.q.v, q->u.q.unit, u->u.s, &r))
+        return NULL;
+    return cql_qty(A, r, u->u.s);
+}
+
+/* -- types and terminology -- */
+
+static const cql_value_t *ev_as(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = ev(c, n->a[0]);
+    if (!v || n->tt.tk == TT_ANY)
+        return v;
+    if (n->tt.tk == TT_SYSTEM) {
+        const cql_value_t *p = P(c, v);
+        if (p && p->kind == n->tt.kind)
+            return p;
+        if (p && n->tt.kind == CQL_DATETIME && p->kind == CQL_DATE)
+            return to_date(c, p, CQL_DATETIME);
+        if (p && n->tt.kind == CQL_DEC && p->kind == CQL_INT)
+            return cql_dec(A, (double)p->u.i);
+        return NULL;
+    }
+    return elm_is_type(c, v, &n->tt) ? v : NULL;
+}
+
+/* InValueSet, AnyInValueSet. */
+static const cql_value_t *ev_in_valueset(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *v = ev(c, n->a[0]);
+    if (!v)
+        return n->op == OP_InValueSet ? NULL : CQL_FALSEV;
+    return cql_bool(code_in(c, v, n->vs, NULL, 'i'));
+}
+
+/* MinValue, MaxValue of a point type. */
+static const cql_value_t *ev_min_max_value(elm_ctx_t *c, const node_t *n)
+{
+    bool mx = n->op == OP_MaxValue;
+    switch (n->tt.kind) {
+    case CQL_INT:
+        return cql_int(A, mx ? INT32_MAX : INT32_MIN);
+    case CQL_DEC:
+        return cql_dec(A, mx ? 99999999999999999999.99999999 : -99999999999999999999.99999999);
+    case CQL_DATETIME:
+        return cql_dtv(A, CQL_DATETIME, mx ? cql_dt_max() : cql_dt_min());
+    case CQL_DATE: {
+        cql_dt_t t = mx ? cql_dt_max() : cql_dt_min();
+        cql_dt_truncate(&t, CQL_P_DAY);
+        return cql_dtv(A, CQL_DATE, t);
+    }
+    default:
+        elm_raise(c, "%s: unsupported %s type", n->where, mx ? "MaxValue" : "MinValue");
+        return NULL;
+    }
+}
+
+/* Message: its source, with a warning when the condition holds and the
+ * severity is Error. */
+static const cql_value_t *ev_message(elm_ctx_t *c, const node_t *n)
+{
+    const cql_value_t *src = ev(c, n->a[0]);
+    if (cql_tri_of(evp(c, n->a[1])) == CQL_TRUE) {
+        const cql_value_t *sev = evp(c, n->a[3]), *msg = evp(c, n->a[4]);
+        if (sev && sev->kind == CQL_STR && !strcasecmp(sev->u.s, "Error"))
+            elm_warn(c, "%s: %s", n->where, msg && msg->kind == CQL_STR ? msg->u.s : "error");
+    }
+    return src;
+}
+
 static const cql_value_t *ev(elm_ctx_t *c, const node_t *n)
 {
     if (c->failed || !n)
@@ -1698,72 +2374,13 @@ static const cql_value_t *ev(elm_ctx_t *c, const node_t *n)
     case OP_ValueSetRef:
         elm_raise(c, "%s: value set \"%s\" used as a value", n->where, n->name);
         return NULL;
-    case OP_List: {
-        if (n->n == 0)
-            return CQL_EMPTY_LIST;
-        const cql_value_t **items = arena_alloc(A, (size_t)n->n * sizeof *items);
-        for (int i = 0; i < n->n; i++)
-            items[i] = ev(c, n->a[i]);
-        return cql_list(A, items, n->n);
-    }
+    case OP_List:
+        return ev_list(c, n);
     case OP_Tuple:
-    case OP_Instance: {
-        const cql_value_t *vals[32];
-        int k = n->n < 32 ? n->n : 32;
-        for (int i = 0; i < k; i++)
-            vals[i] = ev(c, n->a[i]);
-        if (n->op == OP_Instance && n->tt.tk == TT_SYSTEM) {
-            const cql_value_t *f[8] = { 0 };
-            static const char *const code_f[] = { "code", "system", "version", "display" };
-            if (n->tt.kind == CQL_CODE || n->tt.kind == CQL_QTY || n->tt.kind == CQL_CONCEPT) {
-                for (int i = 0; i < k; i++) {
-                    for (int m = 0; m < 4; m++)
-                        if (!strcmp(n->names[i], code_f[m]))
-                            f[m] = P(c, vals[i]);
-                    if (!strcmp(n->names[i], "value"))
-                        f[4] = P(c, vals[i]);
-                    if (!strcmp(n->names[i], "unit"))
-                        f[5] = P(c, vals[i]);
-                    if (!strcmp(n->names[i], "codes"))
-                        f[6] = vals[i];
-                }
-#define SV(v) ((v) && (v)->kind == CQL_STR ? (v)->u.s : NULL)
-                if (n->tt.kind == CQL_CODE)
-                    return cql_code(A, SV(f[0]), SV(f[1]), SV(f[2]), SV(f[3]));
-                if (n->tt.kind == CQL_QTY) {
-                    if (!f[4])
-                        return NULL;
-                    return cql_qty(A, f[4]->kind == CQL_INT ? (double)f[4]->u.i : f[4]->u.d,
-                                   SV(f[5]));
-                }
-                cql_value_t *cc = cql_new(A, CQL_CONCEPT);
-                const cql_value_t **codes;
-                cc->u.concept.n = cql_codes_of(A, f[6], &codes);
-                cc->u.concept.codes = codes;
-                cc->u.concept.display = SV(f[3]);
-                return cc;
-#undef SV
-            }
-        }
-        cql_value_t *t = cql_new(A, CQL_TUPLE);
-        t->u.tuple.n = k;
-        t->u.tuple.names = arena_alloc(A, (size_t)(k ? k : 1) * sizeof(char *));
-        t->u.tuple.vals = arena_alloc(A, (size_t)(k ? k : 1) * sizeof(cql_value_t *));
-        for (int i = 0; i < k; i++) {
-            t->u.tuple.names[i] = n->names[i];
-            t->u.tuple.vals[i] = vals[i];
-        }
-        return t;
-    }
-    case OP_Interval: {
-        const cql_value_t *lo = evp(c, n->a[0]), *hi = evp(c, n->a[1]);
-        bool lc = n->flags & NF_LC, hc = n->flags & NF_HC;
-        if (n->flags & NF_LCEXPR)
-            lc = cql_tri_of(ev(c, n->a[2])) == CQL_TRUE;
-        if (n->flags & NF_HCEXPR)
-            hc = cql_tri_of(ev(c, n->a[3])) == CQL_TRUE;
-        return cql_ivl(A, lo, lc, hi, hc);
-    }
+    case OP_Instance:
+        return ev_tuple(c, n);
+    case OP_Interval:
+        return ev_interval(c, n);
     case OP_DateTime:
     case OP_Date:
     case OP_Time:
@@ -1776,39 +2393,20 @@ static const cql_value_t *ev(elm_ctx_t *c, const node_t *n)
         return eval_param(c, n);
     case OP_OperandRef:
     case OP_AliasRef:
-    case OP_QueryLetRef: {
-        const cql_value_t *v;
-        if (!n->name && c->env_n > c->env_base)
-            return c->env[c->env_n - 1].v;
-        if (env_get(c, n->name, &v))
-            return v;
-        elm_raise(c, "%s: unknown identifier %s", n->where, n->name);
-        return NULL;
-    }
-    case OP_IdentifierRef: {
-        const cql_value_t *v;
-        if (env_get(c, n->name, &v))
-            return v;
-        return elm_property(c, c->sort_item, n->name);
-    }
+    case OP_QueryLetRef:
+        return ev_operand_ref(c, n);
+    case OP_IdentifierRef:
+        return ev_identifier_ref(c, n);
     case OP_Property:
         return elm_property(c, ev(c, n->a[0]), n->name);
     case OP_Retrieve:
         return eval_retrieve(c, n);
     case OP_Query:
         return eval_query(c, n);
-    case OP_And: {
-        cql_tri_t r = CQL_TRUE;
-        for (int i = 0; i < n->n && r != CQL_FALSE; i++)
-            r = cql_and3(r, cql_tri_of(ev(c, n->a[i])));
-        return cql_tri_value(r);
-    }
-    case OP_Or: {
-        cql_tri_t r = CQL_FALSE;
-        for (int i = 0; i < n->n && r != CQL_TRUE; i++)
-            r = cql_or3(r, cql_tri_of(ev(c, n->a[i])));
-        return cql_tri_value(r);
-    }
+    case OP_And:
+        return ev_and(c, n);
+    case OP_Or:
+        return ev_or(c, n);
     case OP_Xor:
         return cql_tri_value(cql_xor3(cql_tri_of(ev(c, n->a[0])), cql_tri_of(ev(c, n->a[1]))));
     case OP_Implies:
@@ -1821,38 +2419,12 @@ static const cql_value_t *ev(elm_ctx_t *c, const node_t *n)
         return cql_bool(cql_tri_of(evp(c, n->a[0])) == CQL_TRUE);
     case OP_IsFalse:
         return cql_bool(cql_tri_of(evp(c, n->a[0])) == CQL_FALSE);
-    case OP_Coalesce: {
-        if (n->n == 1) {
-            const cql_value_t *l = ev(c, n->a[0]);
-            if (is_list(l)) {
-                for (int i = 0; i < l->u.list.n; i++)
-                    if (l->u.list.items[i])
-                        return l->u.list.items[i];
-                return NULL;
-            }
-            return l;
-        }
-        for (int i = 0; i < n->n; i++) {
-            const cql_value_t *v = ev(c, n->a[i]);
-            if (v)
-                return v;
-        }
-        return NULL;
-    }
+    case OP_Coalesce:
+        return ev_coalesce(c, n);
     case OP_If:
         return cql_tri_of(ev(c, n->a[0])) == CQL_TRUE ? ev(c, n->a[1]) : ev(c, n->a[2]);
-    case OP_Case: {
-        int items = (n->n - 2) / 2;
-        const cql_value_t *cmp = (n->flags & NF_COMPARAND) ? ev(c, n->a[0]) : NULL;
-        for (int i = 0; i < items; i++) {
-            const cql_value_t *w = ev(c, n->a[2 + 2 * i]);
-            bool hit = (n->flags & NF_COMPARAND) ? cql_equal(A, cmp, w) == CQL_TRUE
-                                                 : cql_tri_of(w) == CQL_TRUE;
-            if (hit)
-                return ev(c, n->a[3 + 2 * i]);
-        }
-        return ev(c, n->a[1]);
-    }
+    case OP_Case:
+        return ev_case(c, n);
     case OP_Equal:
         return cql_tri_value(cql_equal(A, ev(c, n->a[0]), ev(c, n->a[1])));
     case OP_NotEqual:
@@ -1874,143 +2446,30 @@ static const cql_value_t *ev(elm_ctx_t *c, const node_t *n)
     case OP_Modulo:
     case OP_TruncatedDivide:
         return arith(c, n->op, evp(c, n->a[0]), evp(c, n->a[1]));
-    case OP_Negate: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v)
-            return NULL;
-        if (v->kind == CQL_INT)
-            return cql_int(A, -v->u.i);
-        if (v->kind == CQL_DEC)
-            return cql_dec(A, -v->u.d);
-        if (v->kind == CQL_QTY)
-            return cql_qty(A, -v->u.q.v, v->u.q.unit);
-        return NULL;
-    }
+    case OP_Negate:
+        return ev_negate(c, n);
     case OP_Abs:
     case OP_Round:
     case OP_Truncate:
     case OP_Floor:
-    case OP_Ceiling: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v)
-            return NULL;
-        if (v->kind == CQL_INT)
-            return n->op == OP_Abs ? cql_int(A, v->u.i < 0 ? -v->u.i : v->u.i) : v;
-        if (v->kind == CQL_QTY && n->op == OP_Abs)
-            return cql_qty(A, fabs(v->u.q.v), v->u.q.unit);
-        if (v->kind != CQL_DEC)
-            return NULL;
-        double d = v->u.d;
-        switch (n->op) {
-        case OP_Abs:
-            return cql_dec(A, fabs(d));
-        case OP_Round: {
-            const cql_value_t *pr = n->n > 1 ? evp(c, n->a[1]) : NULL;
-            double f = pow(10, pr && pr->kind == CQL_INT ? (double)pr->u.i : 0);
-            return cql_dec(A, floor(d * f + 0.5) / f);
-        }
-        case OP_Truncate:
-            return cql_int(A, (int64_t)trunc(d));
-        case OP_Floor:
-            return cql_int(A, (int64_t)floor(d));
-        default:
-            return cql_int(A, (int64_t)ceil(d));
-        }
-    }
-    case OP_Concatenate: {
-        size_t len = 0;
-        const cql_value_t *parts[16];
-        int k = n->n < 16 ? n->n : 16;
-        for (int i = 0; i < k; i++) {
-            parts[i] = evp(c, n->a[i]);
-            if (!parts[i] || parts[i]->kind != CQL_STR)
-                return NULL;
-            len += strlen(parts[i]->u.s);
-        }
-        char *s = arena_alloc(A, len + 1);
-        size_t o = 0;
-        for (int i = 0; i < k; i++) {
-            size_t l = strlen(parts[i]->u.s);
-            memcpy(s + o, parts[i]->u.s, l);
-            o += l;
-        }
-        s[o] = 0;
-        return cql_str(A, s);
-    }
-    case OP_Split: {
-        const cql_value_t *s = evp(c, n->a[0]), *sep = evp(c, n->a[1]);
-        if (!s || s->kind != CQL_STR)
-            return NULL;
-        if (!sep || sep->kind != CQL_STR || !*sep->u.s) {
-            const cql_value_t **one = arena_alloc(A, sizeof *one);
-            one[0] = s;
-            return cql_list(A, one, 1);
-        }
-        cql_lb_t lb = { 0 };
-        const char *p = s->u.s;
-        size_t sl = strlen(sep->u.s);
-        for (;;) {
-            const char *q = strstr(p, sep->u.s);
-            size_t l = q ? (size_t)(q - p) : strlen(p);
-            cql_lb_push(A, &lb, cql_str(A, arena_strndup(A, p, l)));
-            if (!q)
-                break;
-            p = q + sl;
-        }
-        return cql_lb_done(A, &lb);
-    }
+    case OP_Ceiling:
+        return ev_rounding(c, n);
+    case OP_Concatenate:
+        return ev_concatenate(c, n);
+    case OP_Split:
+        return ev_split(c, n);
     case OP_Upper:
-    case OP_Lower: {
-        const cql_value_t *s = evp(c, n->a[0]);
-        if (!s || s->kind != CQL_STR)
-            return NULL;
-        char *d = arena_strdup(A, s->u.s);
-        for (char *p = d; *p; p++)
-            *p = (char)(n->op == OP_Upper ? (*p >= 'a' && *p <= 'z' ? *p - 32 : *p)
-                                          : (*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
-        return cql_str(A, d);
-    }
+    case OP_Lower:
+        return ev_case_map(c, n);
     case OP_StartsWith:
-    case OP_EndsWith: {
-        const cql_value_t *s = evp(c, n->a[0]), *p = evp(c, n->a[1]);
-        if (!s || !p || s->kind != CQL_STR || p->kind != CQL_STR)
-            return NULL;
-        return cql_bool(n->op == OP_StartsWith ? str_starts_with(s->u.s, p->u.s)
-                                               : str_ends_with(s->u.s, p->u.s));
-    }
-    case OP_Substring: {
-        const cql_value_t *s = evp(c, n->a[0]), *st = evp(c, n->a[1]), *ln = evp(c, n->a[2]);
-        if (!s || !st || s->kind != CQL_STR || st->kind != CQL_INT)
-            return NULL;
-        int64_t L = (int64_t)strlen(s->u.s);
-        if (st->u.i < 0 || st->u.i >= L)
-            return NULL;
-        int64_t m = ln && ln->kind == CQL_INT ? ln->u.i : L - st->u.i;
-        if (m > L - st->u.i)
-            m = L - st->u.i;
-        return cql_str(A, arena_strndup(A, s->u.s + st->u.i, (size_t)(m < 0 ? 0 : m)));
-    }
-    case OP_Length: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v)
-            return NULL;
-        if (v->kind == CQL_STR)
-            return cql_int(A, (int64_t)strlen(v->u.s));
-        if (v->kind == CQL_LIST)
-            return cql_int(A, v->u.list.n);
-        return NULL;
-    }
-    case OP_Exists: {
-        const cql_value_t *l = ev(c, n->a[0]);
-        if (!l)
-            return CQL_FALSEV;
-        if (!is_list(l))
-            return CQL_TRUEV;
-        for (int i = 0; i < l->u.list.n; i++)
-            if (l->u.list.items[i])
-                return CQL_TRUEV;
-        return CQL_FALSEV;
-    }
+    case OP_EndsWith:
+        return ev_affix(c, n);
+    case OP_Substring:
+        return ev_substring(c, n);
+    case OP_Length:
+        return ev_length(c, n);
+    case OP_Exists:
+        return ev_exists(c, n);
     case OP_Count:
     case OP_Sum:
     case OP_Min:
@@ -2020,73 +2479,28 @@ static const cql_value_t *ev(elm_ctx_t *c, const node_t *n)
     case OP_AnyTrue:
         return aggregate(c, n, ev(c, n->a[0]));
     case OP_First:
-    case OP_Last: {
-        const cql_value_t *l = ev(c, n->a[0]);
-        if (!is_list(l) || l->u.list.n == 0)
-            return NULL;
-        return l->u.list.items[n->op == OP_First ? 0 : l->u.list.n - 1];
-    }
-    case OP_Indexer: {
-        const cql_value_t *l = ev(c, n->a[0]), *i = evp(c, n->a[1]);
-        if (!is_list(l) || !i || i->kind != CQL_INT || i->u.i < 0 || i->u.i >= l->u.list.n)
-            return NULL;
-        return l->u.list.items[i->u.i];
-    }
-    case OP_SingletonFrom: {
-        const cql_value_t *l = ev(c, n->a[0]);
-        if (!is_list(l))
-            return l;
-        if (l->u.list.n > 1) {
-            elm_raise(c, "%s: SingletonFrom over a list of %d items", n->where, l->u.list.n);
-            return NULL;
-        }
-        return l->u.list.n ? l->u.list.items[0] : NULL;
-    }
-    case OP_Distinct: {
-        const cql_value_t *l = ev(c, n->a[0]);
-        if (!is_list(l))
-            return l;
-        return distinct_list(c, l->u.list.items, l->u.list.n);
-    }
-    case OP_Flatten: {
-        const cql_value_t *l = ev(c, n->a[0]);
-        if (!is_list(l))
-            return l;
-        cql_lb_t lb = { 0 };
-        for (int i = 0; i < l->u.list.n; i++) {
-            const cql_value_t *e = l->u.list.items[i];
-            if (is_list(e))
-                for (int k = 0; k < e->u.list.n; k++)
-                    cql_lb_push(A, &lb, e->u.list.items[k]);
-            else
-                cql_lb_push(A, &lb, e);
-        }
-        return cql_lb_done(A, &lb);
-    }
+    case OP_Last:
+        return ev_first_last(c, n);
+    case OP_Indexer:
+        return ev_indexer(c, n);
+    case OP_SingletonFrom:
+        return ev_singleton(c, n);
+    case OP_Distinct:
+        return ev_distinct(c, n);
+    case OP_Flatten:
+        return ev_flatten(c, n);
     case OP_Union:
     case OP_Intersect:
-    case OP_Except: {
-        const cql_value_t *r = ev(c, n->a[0]);
-        for (int i = 1; i < n->n; i++)
-            r = set_op(c, n->op, r, ev(c, n->a[i]));
-        return r;
-    }
-    case OP_ToList: {
-        const cql_value_t *v = ev(c, n->a[0]);
-        if (!v)
-            return CQL_EMPTY_LIST;
-        const cql_value_t **one = arena_alloc(A, sizeof *one);
-        one[0] = v;
-        return cql_list(A, one, 1);
-    }
+    case OP_Except:
+        return ev_set_op(c, n);
+    case OP_ToList:
+        return ev_to_list(c, n);
     case OP_Start:
         return cql_ivl_start(A, ev(c, n->a[0]));
     case OP_End:
         return cql_ivl_end(A, ev(c, n->a[0]));
-    case OP_Width: {
-        const cql_value_t *v = ev(c, n->a[0]);
-        return v ? arith(c, OP_Subtract, cql_ivl_end(A, v), cql_ivl_start(A, v)) : NULL;
-    }
+    case OP_Width:
+        return ev_width(c, n);
     case OP_In:
     case OP_Contains:
     case OP_IncludedIn:
@@ -2109,252 +2523,56 @@ static const cql_value_t *ev(elm_ctx_t *c, const node_t *n)
         return eval_interval_rel(c, n);
     case OP_Collapse:
         return collapse(c, ev(c, n->a[0]));
-    case OP_Expand: {
-        /* Expand a list of intervals into unit intervals per the quantity
-         * (CQL §9.15 Expand); the published measures expand date intervals by day. */
-        const cql_value_t *l = ev(c, n->a[0]), *per = n->n > 1 ? evp(c, n->a[1]) : NULL;
-        if (!is_list(l))
-            return NULL;
-        int unit = per && per->kind == CQL_QTY ? cql_prec_from_name(per->u.q.unit) : CQL_P_DAY;
-        int64_t step = per && per->kind == CQL_QTY ? (int64_t)per->u.q.v : 1;
-        if (step <= 0)
-            return NULL;
-        cql_lb_t lb = { 0 };
-        for (int i = 0; i < l->u.list.n; i++) {
-            const cql_value_t *s = cql_ivl_start(A, l->u.list.items[i]);
-            const cql_value_t *e = cql_ivl_end(A, l->u.list.items[i]);
-            if (!s || !e || !is_temporal(s))
-                continue;
-            cql_dt_t t = s->u.dt;
-            for (int guard = 0; guard < 100000; guard++) {
-                const cql_value_t *pt = cql_dtv(A, (cql_kind_t)s->kind, t);
-                if (le3(c, pt, e, CQL_P_NONE) != CQL_TRUE)
-                    break;
-                cql_dt_t nx = t;
-                if (cql_dt_add(&nx, unit, step))
-                    break;
-                const cql_value_t *hi = cql_successor(A, cql_dtv(A, (cql_kind_t)s->kind, nx), -1);
-                cql_lb_push(A, &lb, cql_ivl(A, pt, true, hi, true));
-                t = nx;
-            }
-        }
-        return cql_lb_done(A, &lb);
-    }
+    case OP_Expand:
+        return ev_expand(c, n);
     case OP_DateFrom:
         return to_date(c, evp(c, n->a[0]), CQL_DATE);
     case OP_ToDate:
         return to_date(c, evp(c, n->a[0]), CQL_DATE);
     case OP_ToDateTime:
         return to_date(c, evp(c, n->a[0]), CQL_DATETIME);
-    case OP_TimeFrom: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v || v->kind != CQL_DATETIME || v->u.dt.prec < CQL_P_HOUR)
-            return NULL;
-        cql_dt_t t = v->u.dt;
-        t.y = 0;
-        t.mo = t.d = 0;
-        return cql_dtv(A, CQL_TIME, t);
-    }
-    case OP_DateTimeComponentFrom: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!is_temporal(v) || v->u.dt.prec < n->prec)
-            return NULL;
-        const cql_dt_t *t = &v->u.dt;
-        int64_t x;
-        switch (n->prec) {
-        case CQL_P_YEAR:
-            x = t->y;
-            break;
-        case CQL_P_MONTH:
-            x = t->mo;
-            break;
-        case CQL_P_DAY:
-            x = t->d;
-            break;
-        case CQL_P_HOUR:
-            x = t->h;
-            break;
-        case CQL_P_MINUTE:
-            x = t->mi;
-            break;
-        case CQL_P_SECOND:
-            x = t->s;
-            break;
-        default:
-            x = t->ms;
-        }
-        return cql_int(A, x);
-    }
+    case OP_TimeFrom:
+        return ev_time_from(c, n);
+    case OP_DateTimeComponentFrom:
+        return ev_component_from(c, n);
     case OP_DurationBetween:
     case OP_DifferenceBetween:
-    case OP_CalculateAgeAt: {
-        const cql_value_t *x = evp(c, n->a[0]), *y = evp(c, n->a[1]);
-        if (x && x->kind == CQL_STR)
-            x = to_date(c, x, CQL_DATETIME);
-        if (!is_temporal(x) || !is_temporal(y))
-            return NULL;
-        int64_t r;
-        int rc = n->op == OP_DifferenceBetween ? cql_dt_difference(&x->u.dt, &y->u.dt, n->prec, &r)
-                                               : cql_dt_duration(&x->u.dt, &y->u.dt, n->prec, &r);
-        return rc ? NULL : cql_int(A, r);
-    }
-    case OP_ToDecimal: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v)
-            return NULL;
-        if (v->kind == CQL_INT)
-            return cql_dec(A, (double)v->u.i);
-        if (v->kind == CQL_DEC)
-            return v;
-        if (v->kind == CQL_STR) {
-            double d;
-            return str_to_double(v->u.s, strlen(v->u.s), &d) ? NULL : cql_dec(A, d);
-        }
-        return NULL;
-    }
-    case OP_ToInteger: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v)
-            return NULL;
-        if (v->kind == CQL_INT)
-            return v;
-        if (v->kind == CQL_STR) {
-            int64_t i;
-            return str_to_i64(v->u.s, strlen(v->u.s), &i) ? NULL : cql_int(A, i);
-        }
-        if (v->kind == CQL_BOOL)
-            return cql_int(A, v->u.b);
-        return NULL;
-    }
-    case OP_ToString: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v || v->kind == CQL_STR)
-            return v;
-        char buf[128];
-        if (v->kind == CQL_DATE || v->kind == CQL_DATETIME || v->kind == CQL_TIME)
-            cql_dt_format(&v->u.dt, (cql_kind_t)v->kind, buf, sizeof buf);
-        else if (v->kind == CQL_QTY)
-            snprintf(buf, sizeof buf, "%.8g '%s'", v->u.q.v, v->u.q.unit);
-        else
-            cql_format(v, buf, sizeof buf);
-        return cql_str(A, arena_strdup(A, buf));
-    }
-    case OP_ToBoolean: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v || v->kind == CQL_BOOL)
-            return v;
-        if (v->kind == CQL_STR) {
-            if (!strcasecmp(v->u.s, "true") || !strcasecmp(v->u.s, "t") ||
-                !strcasecmp(v->u.s, "yes") || !strcmp(v->u.s, "1"))
-                return CQL_TRUEV;
-            if (!strcasecmp(v->u.s, "false") || !strcasecmp(v->u.s, "f") ||
-                !strcasecmp(v->u.s, "no") || !strcmp(v->u.s, "0"))
-                return CQL_FALSEV;
-        }
-        return NULL;
-    }
-    case OP_ToQuantity: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v || v->kind == CQL_QTY)
-            return v;
-        if (v->kind == CQL_INT)
-            return cql_qty(A, (double)v->u.i, "1");
-        if (v->kind == CQL_DEC)
-            return cql_qty(A, v->u.d, "1");
-        return NULL;
-    }
-    case OP_ToConcept: {
-        const cql_value_t *v = evp(c, n->a[0]);
-        if (!v || v->kind == CQL_CONCEPT)
-            return v;
-        cql_value_t *r = cql_new(A, CQL_CONCEPT);
-        const cql_value_t **codes;
-        r->u.concept.n = cql_codes_of(A, v, &codes);
-        r->u.concept.codes = codes;
-        return r;
-    }
+    case OP_CalculateAgeAt:
+        return ev_between(c, n);
+    case OP_ToDecimal:
+        return ev_to_decimal(c, n);
+    case OP_ToInteger:
+        return ev_to_integer(c, n);
+    case OP_ToString:
+        return ev_to_string(c, n);
+    case OP_ToBoolean:
+        return ev_to_boolean(c, n);
+    case OP_ToQuantity:
+        return ev_to_quantity(c, n);
+    case OP_ToConcept:
+        return ev_to_concept(c, n);
     case OP_ToCode:
         return fh_code(c, ev(c, n->a[0]));
-    case OP_ConvertQuantity: {
-        const cql_value_t *q = evp(c, n->a[0]), *u = evp(c, n->a[1]);
-        if (!q || !u || q->kind != CQL_QTY || u->kind != CQL_STR)
-            return NULL;
-        double r;
-        if (cql_ucum_convert(q->u.q.v, q->u.q.unit, u->u.s, &r))
-            return NULL;
-        return cql_qty(A, r, u->u.s);
-    }
-    case OP_As: {
-        const cql_value_t *v = ev(c, n->a[0]);
-        if (!v || n->tt.tk == TT_ANY)
-            return v;
-        if (n->tt.tk == TT_SYSTEM) {
-            const cql_value_t *p = P(c, v);
-            if (p && p->kind == n->tt.kind)
-                return p;
-            if (p && n->tt.kind == CQL_DATETIME && p->kind == CQL_DATE)
-                return to_date(c, p, CQL_DATETIME);
-            if (p && n->tt.kind == CQL_DEC && p->kind == CQL_INT)
-                return cql_dec(A, (double)p->u.i);
-            return NULL;
-        }
-        return elm_is_type(c, v, &n->tt) ? v : NULL;
-    }
+    case OP_ConvertQuantity:
+        return ev_convert_quantity(c, n);
+    case OP_As:
+        return ev_as(c, n);
     case OP_Is:
         return cql_bool(elm_is_type(c, ev(c, n->a[0]), &n->tt));
     case OP_InValueSet:
-    case OP_AnyInValueSet: {
-        const cql_value_t *v = ev(c, n->a[0]);
-        if (!v)
-            return n->op == OP_InValueSet ? NULL : CQL_FALSEV;
-        return cql_bool(code_in(c, v, n->vs, NULL, 'i'));
-    }
+    case OP_AnyInValueSet:
+        return ev_in_valueset(c, n);
     case OP_MinValue:
-    case OP_MaxValue: {
-        bool mx = n->op == OP_MaxValue;
-        switch (n->tt.kind) {
-        case CQL_INT:
-            return cql_int(A, mx ? INT32_MAX : INT32_MIN);
-        case CQL_DEC:
-            return cql_dec(A, mx ? 99999999999999999999.99999999 : -99999999999999999999.99999999);
-        case CQL_DATETIME:
-            return cql_dtv(A, CQL_DATETIME, mx ? cql_dt_max() : cql_dt_min());
-        case CQL_DATE: {
-            cql_dt_t t = mx ? cql_dt_max() : cql_dt_min();
-            cql_dt_truncate(&t, CQL_P_DAY);
-            return cql_dtv(A, CQL_DATE, t);
-        }
-        default:
-            elm_raise(c, "%s: unsupported %s type", n->where, mx ? "MaxValue" : "MinValue");
-            return NULL;
-        }
-    }
-    case OP_Message: {
-        const cql_value_t *src = ev(c, n->a[0]);
-        if (cql_tri_of(evp(c, n->a[1])) == CQL_TRUE) {
-            const cql_value_t *sev = evp(c, n->a[3]), *msg = evp(c, n->a[4]);
-            if (sev && sev->kind == CQL_STR && !strcasecmp(sev->u.s, "Error"))
-                elm_warn(c, "%s: %s", n->where, msg && msg->kind == CQL_STR ? msg->u.s : "error");
-        }
-        return src;
-    }
+    case OP_MaxValue:
+        return ev_min_max_value(c, n);
+    case OP_Message:
+        return ev_message(c, n);
     case OP_Predecessor:
         return cql_successor(A, evp(c, n->a[0]), -1);
     case OP_Successor:
         return cql_successor(A, evp(c, n->a[0]), 1);
-    case OP_Combine: {
-        const cql_value_t *l = ev(c, n->a[0]), *sep = n->n > 1 ? evp(c, n->a[1]) : NULL;
-        if (!is_list(l))
-            return NULL;
-        char *out = arena_strdup(A, "");
-        for (int i = 0; i < l->u.list.n; i++) {
-            const cql_value_t *s = P(c, l->u.list.items[i]);
-            if (!s || s->kind != CQL_STR)
-                continue;
-            out = arena_printf(A, "%s%s%s", out, *out && sep ? sep->u.s : "", s->u.s);
-        }
-        return cql_str(A, out);
-    }
+    case OP_Combine:
+        return ev_combine(c, n);
     case OP_Today:
     case OP_Now:
     case OP_CalculateAge:

@@ -800,253 +800,279 @@ static void write_ambulance(ctx_t *c, date_t d, const char *dx)
     prof_line(c, "A0427", "RH", 1, d, amb, SHARE_PARTB);
 }
 
-static void write_event(ctx_t *c, const sy_event_t *e)
+/* ---- one event's claims ----------------------------------------------------
+ *
+ * write_event dispatches on the event type to one static writer each. */
+
+/* The lines of an annual wellness visit (or a commercial preventive visit). */
+static void awv_lines(ctx_t *c, const sy_event_t *e)
+{
+    const sy_patient_t *p = c->p;
+    const char *code;
+    if (p->seg != SEG_COMMERCIAL)
+        code = e->sub == 0 ? "G0438" : "G0439";
+    else
+        code = p->age >= 65 ? "99397" : p->age >= 40 ? "99396" : "99395";
+    prof_line(c, code, NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    if ((e->flags & EVF_DEPSCR) && p->seg != SEG_COMMERCIAL)
+        prof_line(c, "G0444", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    if (e->flags & EVF_SDOH)
+        prof_line(c, "G0136", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    screening_lines(c, e);
+}
+
+/* The lines of an office E&M visit; a specialist's usual test at some
+ * visits, and the facility's own claim in a hospital outpatient department. */
+static void visit_lines(ctx_t *c, const sy_event_t *e, int pcp, int share)
 {
     const sy_pop_t *pop = c->pop;
     const sy_patient_t *p = c->p;
-    if (e->flags & EVF_HIST)
-        return;
-    if (e->start < pop->start || e->start > pop->end)
-        return;
-    row_t *r;
-    switch (e->type) {
-    case EV_OFFICE:
-    case EV_AWV:
-    case EV_TCM: {
-        claim_begin(c, 0, e->start, e->start, e->prac, -1);
-        r = &c->row;
-        rset(r, C.pos, pos_of(e->type, e->flags));
-        int pcp = is_pcp(pop, e->prac);
-        if (e->type == EV_AWV) {
-            if (c->commercial || p->seg == SEG_COMMERCIAL)
-                dx_add(c, "Z0000");
-            else
-                dx_add(c, "Z0000");
-        } else if (e->sub >= 0) {
-            dx_add(c, sy_conds[e->sub].dx[p->dx[e->sub]].code);
-        }
-        dx_chronic(c, e->start, e->sub >= 0 ? 4 : 12);
-        if ((e->flags & EVF_SDOH) || (pcp && p->needs_known && (e->seq & 1)))
-            dx_needs(c);
-        if (e->flags & EVF_FALL)
-            dx_add(c, "Z9181");
-        claim_dx_commit(c, 0);
-        int share = pcp ? SHARE_OFFICE_PCP : SHARE_OFFICE_SPEC;
-        if (e->type == EV_AWV) {
+    int isnew = !pcp && (sy_mix(p->idx + (uint64_t)e->prac) % 5 == 0) && (sy_mix(e->seq) % 3 == 0);
+    prof_line(c, em_code(e->level, isnew), (e->flags & EVF_TELE) ? "95" : NULL, 1, e->start,
+              e->prac, share);
+    if (pcp && !c->commercial && (e->seq % 2 == 0))
+        prof_line(c, "G2211", NULL, 1, e->start, e->prac, SHARE_PARTB);
+    screening_lines(c, e);
+    if (!pcp && e->prac >= 0) {
+        /* the specialty's usual test or procedure at some visits */
+        static const struct {
+            int spec;
             const char *code;
-            if (p->seg != SEG_COMMERCIAL)
-                code = e->sub == 0 ? "G0438" : "G0439";
-            else
-                code = p->age >= 65 ? "99397" : p->age >= 40 ? "99396" : "99395";
-            prof_line(c, code, NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-            if ((e->flags & EVF_DEPSCR) && p->seg != SEG_COMMERCIAL)
-                prof_line(c, "G0444", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-            if (e->flags & EVF_SDOH)
-                prof_line(c, "G0136", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-            screening_lines(c, e);
-        } else if (e->type == EV_TCM) {
-            prof_line(c, e->level == 7 ? "99496" : "99495", NULL, 1, e->start, e->prac, share);
-        } else {
-            int isnew =
-                !pcp && (sy_mix(p->idx + (uint64_t)e->prac) % 5 == 0) && (sy_mix(e->seq) % 3 == 0);
-            prof_line(c, em_code(e->level, isnew), (e->flags & EVF_TELE) ? "95" : NULL, 1, e->start,
-                      e->prac, share);
-            if (pcp && !c->commercial && (e->seq % 2 == 0))
-                prof_line(c, "G2211", NULL, 1, e->start, e->prac, SHARE_PARTB);
-            screening_lines(c, e);
-            if (!pcp && e->prac >= 0) {
-                /* the specialty's usual test or procedure at some visits */
-                static const struct {
-                    int spec;
-                    const char *code;
-                    double p;
-                } anc[] = { { SP_CARDIO, "93306", 0.25 }, { SP_PULM, "94010", 0.5 },
-                            { SP_ORTHO, "20610", 0.4 },   { SP_PSYCH, "90834", 0.6 },
-                            { SP_NEURO, "95816", 0.1 },   { SP_OPHTH, "92134", 0.5 } };
-                for (size_t k = 0; k < sizeof anc / sizeof anc[0]; k++)
-                    if (anc[k].spec == pop->prac[e->prac].spec && rng_uniform(&c->r) < anc[k].p)
-                        prof_line(c, anc[k].code, NULL, 1, e->start, e->prac, SHARE_PARTB);
-            }
-            if (e->org >= 0) {
-                /* hospital outpatient department: the facility's own claim */
-                int prac = e->prac;
-                claim_begin(c, 1, e->start, e->start, prac, e->org);
-                inst_header(c, "131", DATE_NONE, DATE_NONE, 1, NULL, NULL);
-                dx_add(c, sy_conds[e->sub].dx[p->dx[e->sub]].code);
-                dx_chronic(c, e->start, 4);
-                claim_dx_commit(c, 0);
-                claim_line(c, "0510", "G0463", NULL, 1,
-                           fac_amount(c, sy_fees[sy_fee_find("G0463")].cents / 100.0, 0.1),
-                           e->start, e->start, SHARE_PARTB);
-            }
-        }
-        break;
+            double p;
+        } anc[] = { { SP_CARDIO, "93306", 0.25 }, { SP_PULM, "94010", 0.5 },
+                    { SP_ORTHO, "20610", 0.4 },   { SP_PSYCH, "90834", 0.6 },
+                    { SP_NEURO, "95816", 0.1 },   { SP_OPHTH, "92134", 0.5 } };
+        for (size_t k = 0; k < sizeof anc / sizeof anc[0]; k++)
+            if (anc[k].spec == pop->prac[e->prac].spec && rng_uniform(&c->r) < anc[k].p)
+                prof_line(c, anc[k].code, NULL, 1, e->start, e->prac, SHARE_PARTB);
     }
-    case EV_LAB: {
-        claim_begin(c, 0, e->start, e->start, e->prac, -1);
-        r = &c->row;
-        rset(r, C.pos, "81");
-        if (e->labs & LAB_A1C)
-            dx_add(c, (p->has >> C_DM & 1u) ? sy_conds[C_DM].dx[p->dx[C_DM]].code : "Z131");
-        if (e->labs & LAB_FIT)
-            dx_add(c, "Z1211");
-        dx_chronic(c, e->start, 6);
-        if (!c->ndx)
-            dx_add(c, "Z0000");
-        claim_dx_commit(c, 0);
-        if (e->labs & (LAB_A1C | LAB_LIPID | LAB_BMP | LAB_CBC | LAB_TSH))
-            prof_line(c, "36415", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        if (e->labs & LAB_A1C)
-            prof_line(c, "83036", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        if (e->labs & LAB_LIPID)
-            prof_line(c, "80061", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        if (e->labs & LAB_BMP)
-            prof_line(c, "80048", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        if (e->labs & LAB_UACR) {
-            prof_line(c, "82043", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-            prof_line(c, "82570", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        }
-        if (e->labs & LAB_CBC)
-            prof_line(c, "85025", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        if (e->labs & LAB_TSH)
-            prof_line(c, "84443", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        if (e->labs & LAB_FIT)
-            prof_line(c, "82274", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        break;
-    }
-    case EV_ED: {
-        const sy_eddx_t *d = &sy_eddx[e->sub];
-        if (e->flags & EVF_AMB)
-            write_ambulance(c, e->start, d->code);
-        claim_begin(c, 1, e->start, e->start, e->prac, e->org);
+    if (e->org >= 0) {
+        /* hospital outpatient department: the facility's own claim */
+        int prac = e->prac;
+        claim_begin(c, 1, e->start, e->start, prac, e->org);
         inst_header(c, "131", DATE_NONE, DATE_NONE, 1, NULL, NULL);
-        dx_add(c, d->code);
+        dx_add(c, sy_conds[e->sub].dx[p->dx[e->sub]].code);
         dx_chronic(c, e->start, 4);
         claim_dx_commit(c, 0);
-        static const double fac[] = { 320, 540, 780 };
-        const char *lvl = e->level == 5 ? "99285" : e->level == 4 ? "99284" : "99283";
-        claim_line(c, "0450", lvl, NULL, 1, fac_amount(c, fac[e->level - 3], 0.15), e->start,
-                   e->start, SHARE_ED);
-        if (e->seq % 10 < 7)
-            claim_line(c, "0300", "80053", NULL, 1, fac_amount(c, 60, 0.2), e->start, e->start,
-                       SHARE_NONE);
-        if (e->seq % 10 < 4)
-            claim_line(c, "0320", "71046", NULL, 1, fac_amount(c, 75, 0.2), e->start, e->start,
-                       SHARE_NONE);
-        claim_begin(c, 0, e->start, e->start, e->prac, e->org);
-        rset(&c->row, C.pos, "23");
-        dx_add(c, d->code);
-        dx_chronic(c, e->start, 4);
-        claim_dx_commit(c, 0);
-        prof_line(c, lvl, NULL, 1, e->start, e->prac, SHARE_PARTB);
-        break;
+        claim_line(c, "0510", "G0463", NULL, 1,
+                   fac_amount(c, sy_fees[sy_fee_find("G0463")].cents / 100.0, 0.1), e->start,
+                   e->start, SHARE_PARTB);
     }
-    case EV_IP:
-        if (e->flags & EVF_AMB)
-            write_ambulance(c, e->start, sy_drgs[e->sub].dx);
-        write_ip(c, e);
-        break;
-    case EV_SNF: {
-        const sy_drg_t *g = &sy_drgs[e->sub];
-        date_t ce = e->end > pop->end ? pop->end : e->end;
-        int days = ce - e->start;
-        if (days < 1)
-            days = 1;
-        claim_begin(c, 1, e->start, ce, e->prac, e->org);
-        inst_header(c, e->end > pop->end ? "212" : "211", e->start,
-                    e->end > pop->end ? DATE_NONE : e->end, e->end > pop->end ? 30 : e->disp, "2",
-                    "4");
-        dx_add(c, g->dx);
-        dx_chronic(c, e->start, 12);
-        claim_dx_commit(c, 1);
-        money_t total = fac_amount(c, 585.0 * days, 0.12);
-        const char *revs[] = { "0022", "0420", "0430", "0250" };
-        const int units[] = { days, days / 2 + 1, days / 3 + 1, days };
-        const double sh[] = { 0.70, 0.15, 0.10, 0.05 };
-        /* SNF coinsurance from day 21 */
-        money_t coins = (!c->commercial && days > 20) ? (money_t)(days - 20) * 20950 : 0;
-        if (coins > total / 2)
-            coins = total / 2;
-        money_t left = total;
-        for (int i = 0; i < 4; i++) {
-            money_t a = i == 3 ? left : (money_t)llround((double)total * sh[i]);
-            left -= a;
-            r = &c->row;
-            size_t keep = r->used;
-            c->line++;
-            rset_u(r, C.line, (uint64_t)c->line);
-            rset_date(r, C.lstart, e->start);
-            rset_date(r, C.lend, ce);
-            rset(r, C.rev, revs[i]);
-            rset(r, C.hcpcs, NULL);
-            rset_u(r, C.units, (uint64_t)units[i]);
-            money_t lc = i == 0 ? (coins < a ? coins : a) : 0;
-            rset_money(r, C.paid, a - lc);
-            rset_money(r, C.allowed, a);
-            rset_money(r, C.charge, (money_t)llround((double)a * 2.4));
-            rset_money(r, C.coins, lc);
-            rset_money(r, C.copay, 0);
-            rset_money(r, C.ded, 0);
-            rset_money(r, C.total, a);
-            row_emit(c->b, r);
-            r->used = keep;
-        }
-        claim_begin(c, 0, e->start, ce, e->prac, e->org);
-        rset(&c->row, C.pos, "31");
-        dx_add(c, g->dx);
-        dx_chronic(c, e->start, 12);
-        claim_dx_commit(c, 0);
-        prof_line(c, "99304", NULL, 1, e->start, e->prac, SHARE_PARTB);
-        for (date_t d = e->start + 7; d <= ce; d += 7)
-            prof_line(c, "99309", NULL, 1, d, e->prac, SHARE_PARTB);
-        break;
-    }
-    case EV_HH: {
-        date_t ce = e->end > pop->end ? pop->end : e->end;
-        claim_begin(c, 1, e->start, ce, e->prac, e->org);
-        inst_header(c, "329", DATE_NONE, DATE_NONE, 1, NULL, NULL);
-        if (e->sub >= 0)
-            dx_add(c, sy_drgs[e->sub].dx);
+}
+
+/* Office visit, annual wellness visit, transitional care visit. */
+static void write_office(ctx_t *c, const sy_event_t *e)
+{
+    const sy_pop_t *pop = c->pop;
+    const sy_patient_t *p = c->p;
+    claim_begin(c, 0, e->start, e->start, e->prac, -1);
+    row_t *r = &c->row;
+    rset(r, C.pos, pos_of(e->type, e->flags));
+    int pcp = is_pcp(pop, e->prac);
+    if (e->type == EV_AWV) {
+        if (c->commercial || p->seg == SEG_COMMERCIAL)
+            dx_add(c, "Z0000");
         else
-            dx_add(c, "R2681");
-        dx_chronic(c, e->start, 12);
-        claim_dx_commit(c, 0);
-        money_t total = fac_amount(c, 2060, 0.15);
-        const char *revs[] = { "0551", "0421" };
-        const int units[] = { e->level * 2 / 3 + 1, e->level / 3 + 1 };
-        const double sh[] = { 0.6, 0.4 };
-        inst_lines(c, revs, NULL, units, sh, 2, total, e->start, ce, SHARE_NONE);
-        break;
+            dx_add(c, "Z0000");
+    } else if (e->sub >= 0) {
+        dx_add(c, sy_conds[e->sub].dx[p->dx[e->sub]].code);
     }
-    case EV_HOSPICE: {
-        int days = e->end - e->start + 1;
-        claim_begin(c, 1, e->start, e->end, e->prac, e->org);
-        inst_header(c, "811", DATE_NONE, DATE_NONE, e->end == p->death ? 40 : 30, NULL, NULL);
-        dx_chronic(c, e->start, 12);
-        claim_dx_commit(c, 0);
-        claim_line(c, "0651", NULL, NULL, (uint64_t)days, fac_amount(c, 221.0 * days, 0.05),
-                   e->start, e->end, SHARE_NONE);
-        break;
+    dx_chronic(c, e->start, e->sub >= 0 ? 4 : 12);
+    if ((e->flags & EVF_SDOH) || (pcp && p->needs_known && (e->seq & 1)))
+        dx_needs(c);
+    if (e->flags & EVF_FALL)
+        dx_add(c, "Z9181");
+    claim_dx_commit(c, 0);
+    int share = pcp ? SHARE_OFFICE_PCP : SHARE_OFFICE_SPEC;
+    if (e->type == EV_AWV)
+        awv_lines(c, e);
+    else if (e->type == EV_TCM)
+        prof_line(c, e->level == 7 ? "99496" : "99495", NULL, 1, e->start, e->prac, share);
+    else
+        visit_lines(c, e, pcp, share);
+}
+
+static void write_lab(ctx_t *c, const sy_event_t *e)
+{
+    const sy_patient_t *p = c->p;
+    claim_begin(c, 0, e->start, e->start, e->prac, -1);
+    row_t *r = &c->row;
+    rset(r, C.pos, "81");
+    if (e->labs & LAB_A1C)
+        dx_add(c, (p->has >> C_DM & 1u) ? sy_conds[C_DM].dx[p->dx[C_DM]].code : "Z131");
+    if (e->labs & LAB_FIT)
+        dx_add(c, "Z1211");
+    dx_chronic(c, e->start, 6);
+    if (!c->ndx)
+        dx_add(c, "Z0000");
+    claim_dx_commit(c, 0);
+    if (e->labs & (LAB_A1C | LAB_LIPID | LAB_BMP | LAB_CBC | LAB_TSH))
+        prof_line(c, "36415", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    if (e->labs & LAB_A1C)
+        prof_line(c, "83036", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    if (e->labs & LAB_LIPID)
+        prof_line(c, "80061", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    if (e->labs & LAB_BMP)
+        prof_line(c, "80048", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    if (e->labs & LAB_UACR) {
+        prof_line(c, "82043", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+        prof_line(c, "82570", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
     }
-    case EV_DIALYSIS: {
-        claim_begin(c, 1, e->start, e->end, e->prac, e->org);
-        inst_header(c, "721", DATE_NONE, DATE_NONE, 1, NULL, NULL);
-        dx_add(c, "N186");
-        dx_add(c, "Z992");
-        dx_chronic(c, e->start, 8);
-        claim_dx_commit(c, 0);
-        int tx = (e->end - e->start + 1) * 13 / 30;
-        if (tx < 1)
-            tx = 1;
-        claim_line(c, "0821", "90999", NULL, (uint64_t)tx, fac_amount(c, 282.0 * tx, 0.05),
-                   e->start, e->end, SHARE_PARTB);
-        claim_begin(c, 0, e->start, e->end, e->prac, -1);
-        rset(&c->row, C.pos, "11");
-        dx_add(c, "N186");
-        claim_dx_commit(c, 0);
-        prof_line(c, "90960", NULL, 1, e->start, e->prac, SHARE_PARTB);
-        break;
+    if (e->labs & LAB_CBC)
+        prof_line(c, "85025", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    if (e->labs & LAB_TSH)
+        prof_line(c, "84443", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    if (e->labs & LAB_FIT)
+        prof_line(c, "82274", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+}
+
+/* ED visit: the ambulance, the facility claim, the emergency physician's. */
+static void write_ed(ctx_t *c, const sy_event_t *e)
+{
+    const sy_eddx_t *d = &sy_eddx[e->sub];
+    if (e->flags & EVF_AMB)
+        write_ambulance(c, e->start, d->code);
+    claim_begin(c, 1, e->start, e->start, e->prac, e->org);
+    inst_header(c, "131", DATE_NONE, DATE_NONE, 1, NULL, NULL);
+    dx_add(c, d->code);
+    dx_chronic(c, e->start, 4);
+    claim_dx_commit(c, 0);
+    static const double fac[] = { 320, 540, 780 };
+    const char *lvl = e->level == 5 ? "99285" : e->level == 4 ? "99284" : "99283";
+    claim_line(c, "0450", lvl, NULL, 1, fac_amount(c, fac[e->level - 3], 0.15), e->start, e->start,
+               SHARE_ED);
+    if (e->seq % 10 < 7)
+        claim_line(c, "0300", "80053", NULL, 1, fac_amount(c, 60, 0.2), e->start, e->start,
+                   SHARE_NONE);
+    if (e->seq % 10 < 4)
+        claim_line(c, "0320", "71046", NULL, 1, fac_amount(c, 75, 0.2), e->start, e->start,
+                   SHARE_NONE);
+    claim_begin(c, 0, e->start, e->start, e->prac, e->org);
+    rset(&c->row, C.pos, "23");
+    dx_add(c, d->code);
+    dx_chronic(c, e->start, 4);
+    claim_dx_commit(c, 0);
+    prof_line(c, lvl, NULL, 1, e->start, e->prac, SHARE_PARTB);
+}
+
+/* SNF stay: the facility's revenue lines (coinsurance from day 21) and the
+ * nursing-facility physician visits. */
+static void write_snf(ctx_t *c, const sy_event_t *e)
+{
+    const sy_pop_t *pop = c->pop;
+    const sy_drg_t *g = &sy_drgs[e->sub];
+    date_t ce = e->end > pop->end ? pop->end : e->end;
+    int days = ce - e->start;
+    if (days < 1)
+        days = 1;
+    claim_begin(c, 1, e->start, ce, e->prac, e->org);
+    inst_header(c, e->end > pop->end ? "212" : "211", e->start,
+                e->end > pop->end ? DATE_NONE : e->end, e->end > pop->end ? 30 : e->disp, "2", "4");
+    dx_add(c, g->dx);
+    dx_chronic(c, e->start, 12);
+    claim_dx_commit(c, 1);
+    money_t total = fac_amount(c, 585.0 * days, 0.12);
+    const char *revs[] = { "0022", "0420", "0430", "0250" };
+    const int units[] = { days, days / 2 + 1, days / 3 + 1, days };
+    const double sh[] = { 0.70, 0.15, 0.10, 0.05 };
+    /* SNF coinsurance from day 21 */
+    money_t coins = (!c->commercial && days > 20) ? (money_t)(days - 20) * 20950 : 0;
+    if (coins > total / 2)
+        coins = total / 2;
+    money_t left = total;
+    for (int i = 0; i < 4; i++) {
+        money_t a = i == 3 ? left : (money_t)llround((double)total * sh[i]);
+        left -= a;
+        row_t *r = &c->row;
+        size_t keep = r->used;
+        c->line++;
+        rset_u(r, C.line, (uint64_t)c->line);
+        rset_date(r, C.lstart, e->start);
+        rset_date(r, C.lend, ce);
+        rset(r, C.rev, revs[i]);
+        rset(r, C.hcpcs, NULL);
+        rset_u(r, C.units, (uint64_t)units[i]);
+        money_t lc = i == 0 ? (coins < a ? coins : a) : 0;
+        rset_money(r, C.paid, a - lc);
+        rset_money(r, C.allowed, a);
+        rset_money(r, C.charge, (money_t)llround((double)a * 2.4));
+        rset_money(r, C.coins, lc);
+        rset_money(r, C.copay, 0);
+        rset_money(r, C.ded, 0);
+        rset_money(r, C.total, a);
+        row_emit(c->b, r);
+        r->used = keep;
     }
+    claim_begin(c, 0, e->start, ce, e->prac, e->org);
+    rset(&c->row, C.pos, "31");
+    dx_add(c, g->dx);
+    dx_chronic(c, e->start, 12);
+    claim_dx_commit(c, 0);
+    prof_line(c, "99304", NULL, 1, e->start, e->prac, SHARE_PARTB);
+    for (date_t d = e->start + 7; d <= ce; d += 7)
+        prof_line(c, "99309", NULL, 1, d, e->prac, SHARE_PARTB);
+}
+
+/* Home health episode. */
+static void write_hh(ctx_t *c, const sy_event_t *e)
+{
+    const sy_pop_t *pop = c->pop;
+    date_t ce = e->end > pop->end ? pop->end : e->end;
+    claim_begin(c, 1, e->start, ce, e->prac, e->org);
+    inst_header(c, "329", DATE_NONE, DATE_NONE, 1, NULL, NULL);
+    if (e->sub >= 0)
+        dx_add(c, sy_drgs[e->sub].dx);
+    else
+        dx_add(c, "R2681");
+    dx_chronic(c, e->start, 12);
+    claim_dx_commit(c, 0);
+    money_t total = fac_amount(c, 2060, 0.15);
+    const char *revs[] = { "0551", "0421" };
+    const int units[] = { e->level * 2 / 3 + 1, e->level / 3 + 1 };
+    const double sh[] = { 0.6, 0.4 };
+    inst_lines(c, revs, NULL, units, sh, 2, total, e->start, ce, SHARE_NONE);
+}
+
+/* A month of hospice. */
+static void write_hospice(ctx_t *c, const sy_event_t *e)
+{
+    int days = e->end - e->start + 1;
+    claim_begin(c, 1, e->start, e->end, e->prac, e->org);
+    inst_header(c, "811", DATE_NONE, DATE_NONE, e->end == c->p->death ? 40 : 30, NULL, NULL);
+    dx_chronic(c, e->start, 12);
+    claim_dx_commit(c, 0);
+    claim_line(c, "0651", NULL, NULL, (uint64_t)days, fac_amount(c, 221.0 * days, 0.05), e->start,
+               e->end, SHARE_NONE);
+}
+
+/* A month of dialysis: the facility's treatments and the nephrologist's
+ * monthly ESRD service. */
+static void write_dialysis(ctx_t *c, const sy_event_t *e)
+{
+    claim_begin(c, 1, e->start, e->end, e->prac, e->org);
+    inst_header(c, "721", DATE_NONE, DATE_NONE, 1, NULL, NULL);
+    dx_add(c, "N186");
+    dx_add(c, "Z992");
+    dx_chronic(c, e->start, 8);
+    claim_dx_commit(c, 0);
+    int tx = (e->end - e->start + 1) * 13 / 30;
+    if (tx < 1)
+        tx = 1;
+    claim_line(c, "0821", "90999", NULL, (uint64_t)tx, fac_amount(c, 282.0 * tx, 0.05), e->start,
+               e->end, SHARE_PARTB);
+    claim_begin(c, 0, e->start, e->end, e->prac, -1);
+    rset(&c->row, C.pos, "11");
+    dx_add(c, "N186");
+    claim_dx_commit(c, 0);
+    prof_line(c, "90960", NULL, 1, e->start, e->prac, SHARE_PARTB);
+}
+
+/* Screening procedures: mammography, colonoscopy (physician and ASC),
+ * diabetic eye exam. */
+static void write_screening(ctx_t *c, const sy_event_t *e)
+{
+    const sy_patient_t *p = c->p;
+    switch (e->type) {
     case EV_MAMMO:
         claim_begin(c, 0, e->start, e->start, e->prac, -1);
         rset(&c->row, C.pos, "22");
@@ -1067,7 +1093,7 @@ static void write_event(ctx_t *c, const sy_event_t *e)
         claim_line(c, NULL, "G0121", "SG", 1, fac_amount(c, 820, 0.1), e->start, e->start,
                    SHARE_PREVENTIVE);
         break;
-    case EV_EYE:
+    default: /* EV_EYE */
         claim_begin(c, 0, e->start, e->start, e->prac, -1);
         rset(&c->row, C.pos, "11");
         dx_add(c, sy_conds[C_DM].dx[p->dx[C_DM]].code);
@@ -1075,76 +1101,140 @@ static void write_event(ctx_t *c, const sy_event_t *e)
         prof_line(c, "92014", NULL, 1, e->start, e->prac, SHARE_OFFICE_SPEC);
         prof_line(c, "2023F", NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
         break;
-    case EV_IMAGING: {
-        int fac = e->level == 1 || e->level == 4 || e->level == 6;
-        const char *code = e->level == 1   ? "93306"
-                           : e->level == 2 ? "77080"
-                           : e->level == 3 ? "97110"
-                           : e->level == 4 ? "74177"
-                                           : "96413";
-        int cond = e->level == 1 ? C_CHF : e->level == 2 ? C_OSTEO : e->level == 3 ? C_OA : -1;
-        if (e->level != 6) {
-            claim_begin(c, 0, e->start, e->start, e->prac, -1);
-            rset(&c->row, C.pos, fac ? "22" : "11");
-            if (cond >= 0 && (p->has >> cond & 1u))
-                dx_add(c, sy_conds[cond].dx[p->dx[cond]].code);
-            dx_chronic(c, e->start, 4);
-            claim_dx_commit(c, 0);
-            prof_line(c, code, fac ? "26" : NULL, e->level == 3 ? 2 : 1, e->start, e->prac,
-                      SHARE_PARTB);
-        }
-        if (fac) {
-            claim_begin(c, 1, e->start, e->start, e->prac, e->org);
-            inst_header(c, "131", DATE_NONE, DATE_NONE, 1, NULL, NULL);
-            dx_chronic(c, e->start, 6);
-            claim_dx_commit(c, 0);
-            if (e->level == 6) {
-                claim_line(c, "0335", "96413", NULL, 1, fac_amount(c, 300, 0.1), e->start, e->start,
-                           SHARE_PARTB);
-                claim_line(c, "0636", "J9271", NULL, 100, fac_amount(c, 5860, 0.02), e->start,
-                           e->start, SHARE_PARTB);
-            } else {
-                claim_line(c, e->level == 1 ? "0483" : "0352", code, NULL, 1,
-                           fac_amount(c, e->level == 1 ? 520 : 330, 0.15), e->start, e->start,
-                           SHARE_PARTB);
-            }
-        }
-        break;
     }
-    case EV_DME: {
+}
+
+/* Imaging and outpatient procedures by level: 1 echo, 2 DEXA, 3 therapy,
+ * 4 CT, 6 infusion; the professional claim and, for 1, 4 and 6, the
+ * hospital's. */
+static void write_imaging(ctx_t *c, const sy_event_t *e)
+{
+    const sy_patient_t *p = c->p;
+    int fac = e->level == 1 || e->level == 4 || e->level == 6;
+    const char *code = e->level == 1   ? "93306"
+                       : e->level == 2 ? "77080"
+                       : e->level == 3 ? "97110"
+                       : e->level == 4 ? "74177"
+                                       : "96413";
+    int cond = e->level == 1 ? C_CHF : e->level == 2 ? C_OSTEO : e->level == 3 ? C_OA : -1;
+    if (e->level != 6) {
         claim_begin(c, 0, e->start, e->start, e->prac, -1);
-        rset(&c->row, C.pos, "12");
-        int cond = e->level == 1 ? C_COPD : e->level == 2 ? C_DM : -1;
-        if (cond >= 0)
+        rset(&c->row, C.pos, fac ? "22" : "11");
+        if (cond >= 0 && (p->has >> cond & 1u))
             dx_add(c, sy_conds[cond].dx[p->dx[cond]].code);
-        else
-            dx_add(c, "R2681");
+        dx_chronic(c, e->start, 4);
         claim_dx_commit(c, 0);
-        if (e->level == 1)
-            prof_line(c, "E1390", "RR", 1, e->start, e->prac, SHARE_PARTB);
-        else if (e->level == 2)
-            prof_line(c, "A4253", NULL, 2, e->start, e->prac, SHARE_PARTB);
-        else
-            prof_line(c, "E0143", "NU", 1, e->start, e->prac, SHARE_PARTB);
-        break;
+        prof_line(c, code, fac ? "26" : NULL, e->level == 3 ? 2 : 1, e->start, e->prac,
+                  SHARE_PARTB);
     }
-    case EV_VACCINE: {
-        claim_begin(c, 0, e->start, e->start, e->prac, -1);
-        rset(&c->row, C.pos, "11");
-        dx_add(c, "Z23");
+    if (fac) {
+        claim_begin(c, 1, e->start, e->start, e->prac, e->org);
+        inst_header(c, "131", DATE_NONE, DATE_NONE, 1, NULL, NULL);
+        dx_chronic(c, e->start, 6);
         claim_dx_commit(c, 0);
-        const char *prod = e->level == K_CVX_FLU_HD    ? "90662"
-                           : e->level == K_CVX_FLU_STD ? "90686"
-                           : e->level == K_CVX_PCV20   ? "90677"
-                                                       : "90750";
-        const char *adm = c->commercial                                             ? "90471"
-                          : (e->level == K_CVX_FLU_HD || e->level == K_CVX_FLU_STD) ? "G0008"
-                          : e->level == K_CVX_PCV20                                 ? "G0009"
-                                                                                    : "90471";
-        prof_line(c, prod, NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        prof_line(c, adm, NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
-        break;
+        if (e->level == 6) {
+            claim_line(c, "0335", "96413", NULL, 1, fac_amount(c, 300, 0.1), e->start, e->start,
+                       SHARE_PARTB);
+            claim_line(c, "0636", "J9271", NULL, 100, fac_amount(c, 5860, 0.02), e->start, e->start,
+                       SHARE_PARTB);
+        } else {
+            claim_line(c, e->level == 1 ? "0483" : "0352", code, NULL, 1,
+                       fac_amount(c, e->level == 1 ? 520 : 330, 0.15), e->start, e->start,
+                       SHARE_PARTB);
+        }
     }
+}
+
+/* DME by level: 1 oxygen, 2 test strips, 3 walker. */
+static void write_dme(ctx_t *c, const sy_event_t *e)
+{
+    const sy_patient_t *p = c->p;
+    claim_begin(c, 0, e->start, e->start, e->prac, -1);
+    rset(&c->row, C.pos, "12");
+    int cond = e->level == 1 ? C_COPD : e->level == 2 ? C_DM : -1;
+    if (cond >= 0)
+        dx_add(c, sy_conds[cond].dx[p->dx[cond]].code);
+    else
+        dx_add(c, "R2681");
+    claim_dx_commit(c, 0);
+    if (e->level == 1)
+        prof_line(c, "E1390", "RR", 1, e->start, e->prac, SHARE_PARTB);
+    else if (e->level == 2)
+        prof_line(c, "A4253", NULL, 2, e->start, e->prac, SHARE_PARTB);
+    else
+        prof_line(c, "E0143", "NU", 1, e->start, e->prac, SHARE_PARTB);
+}
+
+/* A vaccine: the product and its administration code (Medicare's G codes
+ * for influenza and pneumococcal). */
+static void write_vaccine(ctx_t *c, const sy_event_t *e)
+{
+    claim_begin(c, 0, e->start, e->start, e->prac, -1);
+    rset(&c->row, C.pos, "11");
+    dx_add(c, "Z23");
+    claim_dx_commit(c, 0);
+    const char *prod = e->level == K_CVX_FLU_HD    ? "90662"
+                       : e->level == K_CVX_FLU_STD ? "90686"
+                       : e->level == K_CVX_PCV20   ? "90677"
+                                                   : "90750";
+    const char *adm = c->commercial                                             ? "90471"
+                      : (e->level == K_CVX_FLU_HD || e->level == K_CVX_FLU_STD) ? "G0008"
+                      : e->level == K_CVX_PCV20                                 ? "G0009"
+                                                                                : "90471";
+    prof_line(c, prod, NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+    prof_line(c, adm, NULL, 1, e->start, e->prac, SHARE_PREVENTIVE);
+}
+
+static void write_event(ctx_t *c, const sy_event_t *e)
+{
+    const sy_pop_t *pop = c->pop;
+    if (e->flags & EVF_HIST)
+        return;
+    if (e->start < pop->start || e->start > pop->end)
+        return;
+    switch (e->type) {
+    case EV_OFFICE:
+    case EV_AWV:
+    case EV_TCM:
+        write_office(c, e);
+        break;
+    case EV_LAB:
+        write_lab(c, e);
+        break;
+    case EV_ED:
+        write_ed(c, e);
+        break;
+    case EV_IP:
+        if (e->flags & EVF_AMB)
+            write_ambulance(c, e->start, sy_drgs[e->sub].dx);
+        write_ip(c, e);
+        break;
+    case EV_SNF:
+        write_snf(c, e);
+        break;
+    case EV_HH:
+        write_hh(c, e);
+        break;
+    case EV_HOSPICE:
+        write_hospice(c, e);
+        break;
+    case EV_DIALYSIS:
+        write_dialysis(c, e);
+        break;
+    case EV_MAMMO:
+    case EV_COLO:
+    case EV_EYE:
+        write_screening(c, e);
+        break;
+    case EV_IMAGING:
+        write_imaging(c, e);
+        break;
+    case EV_DME:
+        write_dme(c, e);
+        break;
+    case EV_VACCINE:
+        write_vaccine(c, e);
+        break;
     default:
         break;
     }

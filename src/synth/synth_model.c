@@ -396,57 +396,86 @@ static int pick_drg(const sy_patient_t *p, rng_t *r, int elective_ok)
     return rng_weighted(r, w, n);
 }
 
-void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
-{
-    sy_event_t *ev = p->ev;
-    memset(p, 0, sizeof *p);
-    p->ev = ev;
-    p->idx = idx;
-    p->death = DATE_NONE;
-    rng_t rr, *r = &rr;
-    rng_seed2(r, pop->o.seed, idx);
-    sy_person(pop, p, r);
+/* ---- one patient's simulation ---------------------------------------------
+ *
+ * sy_simulate runs the steps below in order, one static function each, all
+ * drawing from the patient's own stream: the order of the steps, and of the
+ * draws inside each, is what makes a seed reproduce the same data. sim_t
+ * carries what later steps need from earlier ones. */
+typedef struct sim {
+    const sy_pop_t *pop;
+    sy_patient_t *p;
+    rng_t *r;
+    uint64_t idx;
+    double e;             /* engagement */
+    date_t last_alive;    /* the death date, else the end of the period */
+    date_t hospice_start; /* DATE_NONE without hospice */
+    date_t acute_until;   /* the last day of acute care (hospice stops it) */
+    int terminal_admit;   /* death in hospital */
+    cand_t cand[256];     /* admission candidates */
+    int ncand;
+} sim_t;
 
-    /* identity */
+/* The month of the acute-care loop, cut at death. */
+typedef struct sim_month {
+    date_t ms, me, lim; /* first and last day; last day alive in it */
+    int ndays;          /* days alive */
+    double frac;        /* fraction of the month alive */
+} sim_month_t;
+
+/* The year of the preventive-care loop. */
+typedef struct sim_year {
+    date_t ys, ye, lim; /* first and last day; last day alive in it */
+    int hist;           /* before the period: FHIR history only */
+    int age_y;          /* age at its end */
+    int span;           /* days alive */
+} sim_year_t;
+
+/* MBI format: C A AN N A AN N A A N N (letters without S L O I B Z). */
+static void sim_mbi(sy_patient_t *p, uint64_t idx)
+{
+    static const char alpha[] = "ACDEFGHJKMNPQRTUVWXY";
+    static const char alnum[] = "0123456789ACDEFGHJKMNPQRTUVWXY";
+    uint64_t h = sy_mix(idx ^ 0x4d42490000000000ull);
+    const char *pat = "CAXNAXNAANN";
+    for (int i = 0; i < 11; i++) {
+        switch (pat[i]) {
+        case 'C':
+            p->mbi[i] = (char)('1' + h % 9);
+            h /= 9;
+            break;
+        case 'A':
+            p->mbi[i] = alpha[h % 20];
+            h /= 20;
+            break;
+        case 'X':
+            p->mbi[i] = alnum[h % 30];
+            h /= 30;
+            break;
+        default:
+            p->mbi[i] = (char)('0' + h % 10);
+            h /= 10;
+            break;
+        }
+        if (h < 1000)
+            h = sy_mix(h + idx + (uint64_t)i);
+    }
+    p->mbi[11] = 0;
+}
+
+/* Identity: patient id, MBI, name, address, phone. */
+static void sim_identity(sim_t *s)
+{
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
     p->pid[0] = 'S';
-    {
-        uint64_t v = idx + 1;
-        for (int i = 9; i >= 1; i--) {
-            p->pid[i] = (char)('0' + v % 10);
-            v /= 10;
-        }
-        p->pid[10] = 0;
+    uint64_t v = s->idx + 1;
+    for (int i = 9; i >= 1; i--) {
+        p->pid[i] = (char)('0' + v % 10);
+        v /= 10;
     }
-    {
-        /* MBI format: C A AN N A AN N A A N N (letters without S L O I B Z) */
-        static const char alpha[] = "ACDEFGHJKMNPQRTUVWXY";
-        static const char alnum[] = "0123456789ACDEFGHJKMNPQRTUVWXY";
-        uint64_t h = sy_mix(idx ^ 0x4d42490000000000ull);
-        const char *pat = "CAXNAXNAANN";
-        for (int i = 0; i < 11; i++) {
-            switch (pat[i]) {
-            case 'C':
-                p->mbi[i] = (char)('1' + h % 9);
-                h /= 9;
-                break;
-            case 'A':
-                p->mbi[i] = alpha[h % 20];
-                h /= 20;
-                break;
-            case 'X':
-                p->mbi[i] = alnum[h % 30];
-                h /= 30;
-                break;
-            default:
-                p->mbi[i] = (char)('0' + h % 10);
-                h /= 10;
-                break;
-            }
-            if (h < 1000)
-                h = sy_mix(h + idx + (uint64_t)i);
-        }
-        p->mbi[11] = 0;
-    }
+    p->pid[10] = 0;
+    sim_mbi(p, s->idx);
     p->first = p->female ? sy_first_f[rng_below(r, (uint32_t)sy_nfirst_f)]
                          : sy_first_m[rng_below(r, (uint32_t)sy_nfirst_m)];
     p->last = sy_last[rng_below(r, (uint32_t)sy_nlast)];
@@ -454,16 +483,27 @@ void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
     p->street = (int)rng_below(r, (uint32_t)sy_nstreet);
     p->place = (int)rng_below(r, (uint32_t)sy_nplaces);
     p->phone = rng_range(r, 100, 199);
+}
 
-    /* attribution and networks */
+/* Attribution and networks. */
+static void sim_networks(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
     p->pcp = pick2(r, pop->spec_in[SP_FAMILY], pop->spec_in[SP_INTERNAL]);
     p->leak = clampd(0.06 + 0.55 * rng_uniform(r) * rng_uniform(r), 0, 0.9);
     p->hospital = rng_bernoulli(r, 0.8) ? pick_in(r, pop->org_in[ORG_HOSP])
                                         : pick_in(r, pop->org_out[ORG_HOSP]);
     p->pharmacy = pick_in(r, pop->org_in[ORG_PHARM]);
+}
 
-    /* baselines of the trajectories */
-    double e = p->engagement;
+/* Baselines of the trajectories. */
+static void sim_baselines(sim_t *s)
+{
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
     p->height_cm = p->female ? rng_normal(r, 162, 7) : rng_normal(r, 176, 7);
     if (has(p, C_OBES))
         p->bmi0 = p->dx[C_OBES] == 1 ? 40.5 + expo(r, 3) : 30.5 + expo(r, 3.5);
@@ -480,8 +520,8 @@ void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
                             : 116 + rng_normal(r, 0, 9) + 0.2 * (p->age - 50);
     if (has(p, C_CKD)) {
         static const double lo[] = { 60, 45, 30, 15, 8, 5 }, hi[] = { 89, 59, 44, 29, 14, 10 };
-        int s = p->dx[C_CKD];
-        p->egfr0 = lo[s] + (hi[s] - lo[s]) * rng_uniform(r);
+        int st = p->dx[C_CKD];
+        p->egfr0 = lo[st] + (hi[st] - lo[st]) * rng_uniform(r);
         p->egfr_slope = -1.2 - 2.5 * (p->drift > 0 ? p->drift : 0) + rng_normal(r, 0, 0.6);
     } else {
         p->egfr0 = clampd(98 - 0.45 * (p->age - 40) + rng_normal(r, 0, 9), 61, 125);
@@ -492,8 +532,14 @@ void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
         p->phq9 = (int)clampd(floor(5 + 11 * (1 - e) + rng_normal(r, 0, 4) + 0.5), 0, 27);
     else
         p->phq9 = rng_bernoulli(r, 0.07) ? rng_range(r, 5, 11) : rng_range(r, 0, 4);
+}
 
-    /* medications (bit per sy_meds row); statins also for diabetes and ASCVD */
+/* Medications (bit per sy_meds row); statins also for diabetes and ASCVD. */
+static void sim_meds(sim_t *s)
+{
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
     for (int m = 0; m < sy_nmeds && m < 32; m++) {
         const sy_med_t *md = &sy_meds[m];
         int ind = has(p, md->cond);
@@ -515,8 +561,14 @@ void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
             p->ldl0 *= 0.62 + 0.2 * (1 - e);
             break;
         }
+}
 
-    /* ---- enrollment: month-aligned spans inside the period ---- */
+/* Enrollment: month-aligned spans inside the period. */
+static void sim_enrollment(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
     date_t s0 = pop->start, s1 = pop->end;
     if (p->seg == SEG_AGED) {
         date_t b65 = date_add_months(p->birth, 65 * 12);
@@ -540,42 +592,53 @@ void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
     } else {
         p->spans[p->nspans++] = (sy_span_t){ s0, s1 };
     }
+}
 
-    /* ---- death ---- */
-    {
-        double hz = exp(pop->death_icept + sy_death_index(p));
-        for (date_t ys = pop->start; ys <= pop->end; ys = date_add_months(ys, 12)) {
-            if (rng_bernoulli(r, 1 - exp(-hz))) {
-                date_t ye = date_add_months(ys, 12) - 1;
-                if (ye > pop->end)
-                    ye = pop->end;
-                date_t dd = ys + (date_t)rng_below(r, (uint32_t)(ye - ys + 1));
-                if (sy_enrolled(p, dd)) {
-                    p->death = dd;
-                    break;
-                }
-            }
-        }
-        if (p->death != DATE_NONE) {
-            for (int i = 0; i < p->nspans; i++) {
-                if (p->spans[i].start > p->death) {
-                    p->nspans = i;
-                    break;
-                }
-                if (p->spans[i].end >= p->death)
-                    p->spans[i].end = date_last_of_month(p->death);
+/* Death, year by year, on an enrolled day; enrollment ends with it. */
+static void sim_death(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double hz = exp(pop->death_icept + sy_death_index(p));
+    for (date_t ys = pop->start; ys <= pop->end; ys = date_add_months(ys, 12)) {
+        if (rng_bernoulli(r, 1 - exp(-hz))) {
+            date_t ye = date_add_months(ys, 12) - 1;
+            if (ye > pop->end)
+                ye = pop->end;
+            date_t dd = ys + (date_t)rng_below(r, (uint32_t)(ye - ys + 1));
+            if (sy_enrolled(p, dd)) {
+                p->death = dd;
+                break;
             }
         }
     }
-    date_t last_alive = p->death != DATE_NONE ? p->death : pop->end;
+    if (p->death != DATE_NONE) {
+        for (int i = 0; i < p->nspans; i++) {
+            if (p->spans[i].start > p->death) {
+                p->nspans = i;
+                break;
+            }
+            if (p->spans[i].end >= p->death)
+                p->spans[i].end = date_last_of_month(p->death);
+        }
+    }
+    s->last_alive = p->death != DATE_NONE ? p->death : pop->end;
+}
 
-    /* hospice before death */
-    date_t hospice_start = DATE_NONE;
+/* Hospice before death (monthly claims), which ends acute care; or else,
+ * sometimes, death in hospital. */
+static void sim_hospice(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    s->hospice_start = DATE_NONE;
     if (p->death != DATE_NONE && p->seg != SEG_COMMERCIAL && rng_bernoulli(r, 0.5)) {
-        hospice_start = p->death - (date_t)(3 + expo(r, 45));
-        if (hospice_start < pop->start)
-            hospice_start = pop->start;
-        for (date_t d = hospice_start; d <= p->death;) {
+        s->hospice_start = p->death - (date_t)(3 + expo(r, 45));
+        if (s->hospice_start < pop->start)
+            s->hospice_start = pop->start;
+        for (date_t d = s->hospice_start; d <= p->death;) {
             date_t me = date_last_of_month(d);
             if (me > p->death)
                 me = p->death;
@@ -585,14 +648,160 @@ void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
             d = me + 1;
         }
     }
-    date_t acute_until = hospice_start != DATE_NONE ? hospice_start - 1 : last_alive;
-    int terminal_admit =
-        p->death != DATE_NONE && hospice_start == DATE_NONE && rng_bernoulli(r, 0.4);
+    s->acute_until = s->hospice_start != DATE_NONE ? s->hospice_start - 1 : s->last_alive;
+    s->terminal_admit =
+        p->death != DATE_NONE && s->hospice_start == DATE_NONE && rng_bernoulli(r, 0.4);
+}
 
-    /* ---- acute care candidates, month by month ---- */
+/* A month's admission candidates and ED visits, at log-rate eta. */
+static void sim_month_acute(sim_t *s, const sim_month_t *mo, double eta)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    date_t ms = mo->ms;
+    int ndays = mo->ndays;
+    int n_ip = rng_poisson(r, exp(pop->ip_icept + eta) / 12.0 * mo->frac);
+    for (int k = 0; k < n_ip && s->ncand < 200; k++)
+        s->cand[s->ncand++] = (cand_t){ ms + (date_t)rng_below(r, (uint32_t)ndays), 0 };
+    int n_ed = rng_poisson(r, exp(pop->ed_icept + eta) / 12.0 * mo->frac);
+    for (int k = 0; k < n_ed; k++) {
+        date_t d = ms + (date_t)rng_below(r, (uint32_t)ndays);
+        if (d > s->acute_until)
+            continue;
+        sy_event_t *x = add_event(p, EV_ED, d, d);
+        if (!x)
+            break;
+        double w[64];
+        for (int i = 0; i < sy_neddx && i < 64; i++)
+            w[i] = sy_eddx[i].w * (sy_eddx[i].cond < 0 ? 1.0 : has(p, sy_eddx[i].cond) ? 4.0 : 0);
+        x->sub = (int16_t)rng_weighted(r, w, sy_neddx < 64 ? sy_neddx : 64);
+        static const double lvl_w[] = { 0.35, 0.45, 0.20 };
+        x->level = (uint8_t)(3 + rng_weighted(r, lvl_w, 3));
+        x->prac = pick_in(r, pop->spec_in[SP_EM]);
+        x->org = p->hospital;
+        if (rng_bernoulli(r, 0.2 + 0.1 * (p->age >= 80)))
+            x->flags |= EVF_AMB;
+    }
+}
+
+/* A month's primary-care office visits. */
+static void sim_month_office(sim_t *s, const sim_month_t *mo, double pcp_rate)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    int n_pcp = rng_poisson(r, pcp_rate / 12.0 * mo->frac);
+    for (int k = 0; k < n_pcp; k++) {
+        date_t d = mo->ms + (date_t)rng_below(r, (uint32_t)mo->ndays);
+        if (d > s->acute_until)
+            continue;
+        sy_event_t *x = add_event(p, EV_OFFICE, d, d);
+        if (!x)
+            break;
+        x->prac = pcp_for_visit(pop, p, r);
+        static const double lvl_w[] = { 0.40, 0.50, 0.10 };
+        x->level = (uint8_t)(3 + rng_weighted(r, lvl_w, 3));
+        x->flags |= EVF_BP;
+        if (rng_bernoulli(r, 0.05))
+            x->flags |= EVF_TELE;
+        x->sub = -1;
+        vitals(pop, p, x, r);
+    }
+}
+
+/* A month's specialist visits, per condition since its onset. */
+static void sim_month_specialists(sim_t *s, const sim_month_t *mo, double ivf)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
+    for (int c = 0; c < C_N; c++) {
+        if (!has(p, c) || sy_conds[c].spec < 0 || p->onset[c] > mo->lim)
+            continue;
+        int n =
+            rng_poisson(r, 1.5 * sy_conds[c].spec_visits * ivf * (0.6 + 0.8 * e) / 12.0 * mo->frac);
+        for (int k = 0; k < n; k++) {
+            date_t d = mo->ms + (date_t)rng_below(r, (uint32_t)mo->ndays);
+            if (d > s->acute_until)
+                continue;
+            sy_event_t *x = add_event(p, EV_OFFICE, d, d);
+            if (!x)
+                break;
+            x->prac = specialist(pop, p, sy_conds[c].spec);
+            static const double lvl_w[] = { 0.35, 0.50, 0.15 };
+            x->level = (uint8_t)(3 + rng_weighted(r, lvl_w, 3));
+            x->sub = (int16_t)c;
+            if (rng_bernoulli(r, 0.45)) /* hospital outpatient department */
+                x->org = p->hospital;
+            vitals(pop, p, x, r);
+        }
+    }
+}
+
+/* A month's recurring services: dialysis, oxygen, test strips, home health
+ * for the frail, infusions. */
+static void sim_month_services(sim_t *s, const sim_month_t *mo)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    uint64_t idx = s->idx;
+    date_t ms = mo->ms, lim = mo->lim, acute_until = s->acute_until;
+    if (p->esrd && ms <= acute_until) {
+        sy_event_t *x = add_event(p, EV_DIALYSIS, ms, lim);
+        if (x) {
+            x->org = pick_in(r, pop->org_in[ORG_DIALYSIS]);
+            x->prac = specialist(pop, p, SP_NEPHRO);
+        }
+    }
+    if (has(p, C_COPD) && (sy_mix(idx * 7 + 3) % 4 == 0) && ms <= acute_until) {
+        sy_event_t *x = add_event(p, EV_DME, ms, ms);
+        if (x) {
+            x->level = 1; /* oxygen */
+            x->org = x->prac = pick_in(r, pop->org_in[ORG_DME]);
+        }
+    }
+    if (p->insulin && date_month_index(ms) % 3 == 0) {
+        sy_event_t *x = add_event(p, EV_DME, ms + 2, ms + 2);
+        if (x) {
+            x->level = 2; /* test strips */
+            x->org = x->prac = pick_in(r, pop->org_in[ORG_DME]);
+        }
+    }
+    if (p->seg != SEG_COMMERCIAL && p->age >= 75 && p->frailty > 0.8 && ms <= acute_until &&
+        rng_bernoulli(r, 0.04)) {
+        date_t hs = ms + rng_range(r, 0, 20);
+        if (hs <= lim) {
+            date_t he = hs + 29 > s->last_alive ? s->last_alive : hs + 29;
+            sy_event_t *h = add_event(p, EV_HH, hs, he);
+            if (h) {
+                h->org = h->prac = pick_in(r, pop->org_in[ORG_HHA]);
+                h->level = (uint8_t)rng_range(r, 4, 12);
+                h->sub = -1;
+            }
+        }
+    }
+    int active_chemo = (has(p, C_CA_BREAST) || has(p, C_CA_COLON) || has(p, C_CA_LUNG)) &&
+                       sy_mix(idx * 13 + 5) % 100 < 20;
+    if (active_chemo && ms <= acute_until) {
+        sy_event_t *x = add_event(p, EV_IMAGING, ms + 9, ms + 9);
+        if (x) {
+            x->level = 6; /* infusion */
+            x->prac = specialist(pop, p, SP_ONC);
+            x->org = p->hospital;
+        }
+    }
+}
+
+/* Acute care candidates and outpatient care, month by month. */
+static void sim_months(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    double e = s->e;
     double risk = sy_risk_index(p);
-    cand_t cand[256];
-    int ncand = 0;
     int nchronic = 0;
     for (int c = 0; c < C_N; c++)
         nchronic += has(p, c);
@@ -602,546 +811,565 @@ void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
 
     for (date_t ms = date_first_of_month(pop->start); ms <= pop->end; ms = date_add_months(ms, 1)) {
         date_t me = date_last_of_month(ms);
-        if (!sy_enrolled(p, ms) || ms > last_alive)
+        if (!sy_enrolled(p, ms) || ms > s->last_alive)
             continue;
-        date_t lim = me < last_alive ? me : last_alive;
-        int ndays = lim - ms + 1;
-        double frac = ndays / (double)(me - ms + 1);
+        sim_month_t mo = { ms, me, me < s->last_alive ? me : s->last_alive, 0, 0 };
+        mo.ndays = mo.lim - ms + 1;
+        mo.frac = mo.ndays / (double)(me - ms + 1);
         double t = years_from_start(pop, ms + 15);
         double eta = risk + p->drift * t;
-        int n_ip = rng_poisson(r, exp(pop->ip_icept + eta) / 12.0 * frac);
-        for (int k = 0; k < n_ip && ncand < 200; k++)
-            cand[ncand++] = (cand_t){ ms + (date_t)rng_below(r, (uint32_t)ndays), 0 };
-        int n_ed = rng_poisson(r, exp(pop->ed_icept + eta) / 12.0 * frac);
-        for (int k = 0; k < n_ed; k++) {
-            date_t d = ms + (date_t)rng_below(r, (uint32_t)ndays);
-            if (d > acute_until)
-                continue;
-            sy_event_t *x = add_event(p, EV_ED, d, d);
-            if (!x)
-                break;
-            double w[64];
-            for (int i = 0; i < sy_neddx && i < 64; i++)
-                w[i] = sy_eddx[i].w * (sy_eddx[i].cond < 0       ? 1.0
-                                       : has(p, sy_eddx[i].cond) ? 4.0
-                                                                 : 0);
-            x->sub = (int16_t)rng_weighted(r, w, sy_neddx < 64 ? sy_neddx : 64);
-            static const double lvl_w[] = { 0.35, 0.45, 0.20 };
-            x->level = (uint8_t)(3 + rng_weighted(r, lvl_w, 3));
-            x->prac = pick_in(r, pop->spec_in[SP_EM]);
-            x->org = p->hospital;
-            if (rng_bernoulli(r, 0.2 + 0.1 * (p->age >= 80)))
-                x->flags |= EVF_AMB;
+        sim_month_acute(s, &mo, eta);
+        sim_month_office(s, &mo, pcp_rate);
+        sim_month_specialists(s, &mo, ivf);
+        sim_month_services(s, &mo);
+    }
+}
+
+/* Discharge disposition: 20 died, else 1 home, 3 SNF, 6 home health or 62
+ * rehabilitation, SNF likelier with age, frailty and joint replacement. */
+static int sim_disposition(sim_t *s, int g, int terminal)
+{
+    const sy_patient_t *p = s->p;
+    int disp = 1;
+    if (terminal) {
+        disp = 20;
+    } else {
+        double psnf = p->seg == SEG_COMMERCIAL
+                          ? 0.04
+                          : clampd(0.10 + 0.012 * (p->age - 70) + 0.05 * p->frailty +
+                                       (strcmp(sy_drgs[g].drg, "481") == 0 ||
+                                        strcmp(sy_drgs[g].drg, "470") == 0) *
+                                           0.25,
+                                   0.03, 0.6);
+        double u = rng_uniform(s->r);
+        if (u < psnf)
+            disp = 3;
+        else if (u < psnf + 0.16)
+            disp = 6;
+        else if (u < psnf + 0.16 + 0.01)
+            disp = 62;
+    }
+    return disp;
+}
+
+/* What follows a discharge on dis: a SNF stay, home health, a transitional
+ * care visit, perhaps a 30-day readmission candidate. Returns the day the
+ * patient is free again (the end of the SNF stay, else dis). */
+static date_t sim_post_acute(sim_t *s, int g, date_t dis, int disp)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
+    date_t last_alive = s->last_alive;
+    date_t free_from = dis;
+    if (disp == 3) {
+        int snf_los = 6 + (int)expo(r, 18);
+        if (snf_los > 100)
+            snf_los = 100;
+        date_t se = dis + snf_los;
+        if (se > last_alive)
+            se = last_alive;
+        sy_event_t *sn = add_event(p, EV_SNF, dis, se);
+        if (sn) {
+            sn->org =
+                pick_in(r, rng_bernoulli(r, 0.8) ? pop->org_in[ORG_SNF] : pop->org_out[ORG_SNF]);
+            sn->prac = p->pcp;
+            sn->disp = rng_bernoulli(r, 0.3) ? 6 : 1;
+            sn->sub = (int16_t)g;
         }
-        /* office visits */
-        int n_pcp = rng_poisson(r, pcp_rate / 12.0 * frac);
-        for (int k = 0; k < n_pcp; k++) {
-            date_t d = ms + (date_t)rng_below(r, (uint32_t)ndays);
-            if (d > acute_until)
-                continue;
-            sy_event_t *x = add_event(p, EV_OFFICE, d, d);
-            if (!x)
-                break;
-            x->prac = pcp_for_visit(pop, p, r);
-            static const double lvl_w[] = { 0.40, 0.50, 0.10 };
-            x->level = (uint8_t)(3 + rng_weighted(r, lvl_w, 3));
-            x->flags |= EVF_BP;
-            if (rng_bernoulli(r, 0.05))
-                x->flags |= EVF_TELE;
-            x->sub = -1;
-            vitals(pop, p, x, r);
-        }
-        for (int c = 0; c < C_N; c++) {
-            if (!has(p, c) || sy_conds[c].spec < 0 || p->onset[c] > lim)
-                continue;
-            int n =
-                rng_poisson(r, 1.5 * sy_conds[c].spec_visits * ivf * (0.6 + 0.8 * e) / 12.0 * frac);
-            for (int k = 0; k < n; k++) {
-                date_t d = ms + (date_t)rng_below(r, (uint32_t)ndays);
-                if (d > acute_until)
-                    continue;
-                sy_event_t *x = add_event(p, EV_OFFICE, d, d);
-                if (!x)
-                    break;
-                x->prac = specialist(pop, p, sy_conds[c].spec);
-                static const double lvl_w[] = { 0.35, 0.50, 0.15 };
-                x->level = (uint8_t)(3 + rng_weighted(r, lvl_w, 3));
-                x->sub = (int16_t)c;
-                if (rng_bernoulli(r, 0.45)) /* hospital outpatient department */
-                    x->org = p->hospital;
-                vitals(pop, p, x, r);
-            }
-        }
-        /* monthly services */
-        if (p->esrd && ms <= acute_until) {
-            sy_event_t *x = add_event(p, EV_DIALYSIS, ms, lim);
-            if (x) {
-                x->org = pick_in(r, pop->org_in[ORG_DIALYSIS]);
-                x->prac = specialist(pop, p, SP_NEPHRO);
-            }
-        }
-        if (has(p, C_COPD) && (sy_mix(idx * 7 + 3) % 4 == 0) && ms <= acute_until) {
-            sy_event_t *x = add_event(p, EV_DME, ms, ms);
-            if (x) {
-                x->level = 1; /* oxygen */
-                x->org = x->prac = pick_in(r, pop->org_in[ORG_DME]);
-            }
-        }
-        if (p->insulin && date_month_index(ms) % 3 == 0) {
-            sy_event_t *x = add_event(p, EV_DME, ms + 2, ms + 2);
-            if (x) {
-                x->level = 2; /* test strips */
-                x->org = x->prac = pick_in(r, pop->org_in[ORG_DME]);
-            }
-        }
-        if (p->seg != SEG_COMMERCIAL && p->age >= 75 && p->frailty > 0.8 && ms <= acute_until &&
-            rng_bernoulli(r, 0.04)) {
-            date_t hs = ms + rng_range(r, 0, 20);
-            if (hs <= lim) {
-                date_t he = hs + 29 > last_alive ? last_alive : hs + 29;
-                sy_event_t *h = add_event(p, EV_HH, hs, he);
-                if (h) {
-                    h->org = h->prac = pick_in(r, pop->org_in[ORG_HHA]);
-                    h->level = (uint8_t)rng_range(r, 4, 12);
-                    h->sub = -1;
-                }
-            }
-        }
-        int active_chemo = (has(p, C_CA_BREAST) || has(p, C_CA_COLON) || has(p, C_CA_LUNG)) &&
-                           sy_mix(idx * 13 + 5) % 100 < 20;
-        if (active_chemo && ms <= acute_until) {
-            sy_event_t *x = add_event(p, EV_IMAGING, ms + 9, ms + 9);
-            if (x) {
-                x->level = 6; /* infusion */
-                x->prac = specialist(pop, p, SP_ONC);
-                x->org = p->hospital;
+        free_from = se;
+    }
+    if (disp == 6 || (disp == 3 && rng_bernoulli(r, 0.3))) {
+        date_t hs = free_from + rng_range(r, 1, 3);
+        if (hs <= last_alive) {
+            date_t he = hs + 29 > last_alive ? last_alive : hs + 29;
+            sy_event_t *h = add_event(p, EV_HH, hs, he);
+            if (h) {
+                h->org = h->prac = pick_in(r, pop->org_in[ORG_HHA]);
+                h->level = (uint8_t)rng_range(r, 4, 12); /* visits */
+                h->sub = (int16_t)g;
             }
         }
     }
+    /* transitional care visit */
+    if (rng_bernoulli(r, 0.45 + 0.35 * e)) {
+        int within7 = rng_bernoulli(r, 0.45);
+        date_t tv = free_from + (within7 ? rng_range(r, 2, 7) : rng_range(r, 8, 14));
+        if (tv <= last_alive && sy_enrolled(p, tv)) {
+            sy_event_t *v = add_event(p, EV_TCM, tv, tv);
+            if (v) {
+                v->prac = p->pcp;
+                v->level = (uint8_t)(within7 ? 7 : 14);
+                v->flags |= EVF_BP | EVF_MEDS;
+                v->sub = -1;
+                vitals(pop, p, v, r);
+            }
+        }
+    }
+    /* 30-day readmission: the hidden risk matters here too */
+    double pr =
+        sigmoid(pop->readmit_icept + 0.45 * p->frailty + 0.45 * p->hidden + 0.25 * p->social -
+                0.8 * (e - 0.62) + 0.3 * has(p, C_CHF) + 0.3 * has(p, C_COPD) + 0.3 * p->esrd);
+    if (s->ncand < 250 && rng_bernoulli(r, pr)) {
+        double u = rng_uniform(r);
+        s->cand[s->ncand++] = (cand_t){ dis + 1 + (date_t)(29 * u * u), 1 };
+    }
+    return free_from;
+}
 
+/* Candidate i (the earliest left) as a stay, unless the patient is busy,
+ * not enrolled or past acute care. *busy is the last day of the previous
+ * stay. Returns false when the event table is full. */
+static bool sim_stay(sim_t *s, int i, date_t *busy)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    cand_t *cand = s->cand;
+    qsort(cand + i, (size_t)(s->ncand - i), sizeof cand[0], cmp_cand);
+    date_t d = cand[i].d;
+    if (d < pop->start || (*busy != DATE_NONE && d <= *busy) || !sy_enrolled(p, d))
+        return true;
+    int terminal = cand[i].readmit == 2;
+    if (!terminal && d > s->acute_until)
+        return true;
+    int elective = !cand[i].readmit && !terminal && rng_bernoulli(r, 0.12);
+    int g = pick_drg(p, r, elective);
+    elective = sy_drgs[g].elective;
+    int los = 1 + rng_poisson(r, sy_drgs[g].los * (1 + 0.1 * p->frailty) - 1 > 0.2
+                                     ? sy_drgs[g].los * (1 + 0.1 * p->frailty) - 1
+                                     : 0.2);
+    if (los > 30)
+        los = 30;
+    date_t dis = d + los;
+    if (terminal) {
+        dis = p->death;
+        if (d > dis)
+            d = dis;
+    } else if (p->death != DATE_NONE && dis >= p->death) {
+        return true;
+    }
+    /* A stay past the end of the period keeps its admission, without a
+     * discharge. */
+    sy_event_t *x = add_event(p, EV_IP, d, dis);
+    if (!x)
+        return false;
+    x->sub = (int16_t)g;
+    x->org = p->hospital;
+    x->prac = pick_in(r, pop->spec_in[SP_HOSPITAL]);
+    if (!elective && rng_bernoulli(r, 0.78))
+        x->flags |= EVF_FROM_ED;
+    if (elective)
+        x->level = 3; /* admit type elective */
+    else
+        x->level = (x->flags & EVF_FROM_ED) ? 1 : 2;
+    if (cand[i].readmit == 1)
+        x->flags |= EVF_READMIT;
+    if ((x->flags & EVF_FROM_ED) && rng_bernoulli(r, 0.45))
+        x->flags |= EVF_AMB;
+    int disp = sim_disposition(s, g, terminal);
+    x->disp = (uint8_t)disp;
+    *busy = dis;
+    if (dis > pop->end || terminal)
+        return true;
+    *busy = sim_post_acute(s, g, dis, disp);
+    return true;
+}
+
+/* Stays, in date order; readmissions are added as they arise. */
+static void sim_stays(sim_t *s)
+{
     /* terminal admission ending in death */
-    if (terminal_admit && ncand < 250)
-        cand[ncand++] = (cand_t){ p->death - rng_range(r, 0, 6), 2 };
-
-    /* ---- stays, in date order; readmissions are added as they arise ---- */
+    if (s->terminal_admit && s->ncand < 250)
+        s->cand[s->ncand++] = (cand_t){ s->p->death - rng_range(s->r, 0, 6), 2 };
     date_t busy = DATE_NONE;
-    for (int i = 0; i < ncand; i++) {
-        qsort(cand + i, (size_t)(ncand - i), sizeof cand[0], cmp_cand);
-        date_t d = cand[i].d;
-        if (d < pop->start || (busy != DATE_NONE && d <= busy) || !sy_enrolled(p, d))
-            continue;
-        int terminal = cand[i].readmit == 2;
-        if (!terminal && d > acute_until)
-            continue;
-        int elective = !cand[i].readmit && !terminal && rng_bernoulli(r, 0.12);
-        int g = pick_drg(p, r, elective);
-        elective = sy_drgs[g].elective;
-        int los = 1 + rng_poisson(r, sy_drgs[g].los * (1 + 0.1 * p->frailty) - 1 > 0.2
-                                         ? sy_drgs[g].los * (1 + 0.1 * p->frailty) - 1
-                                         : 0.2);
-        if (los > 30)
-            los = 30;
-        date_t dis = d + los;
-        if (terminal) {
-            dis = p->death;
-            if (d > dis)
-                d = dis;
-        } else if (p->death != DATE_NONE && dis >= p->death) {
-            continue;
-        }
-        if (dis > pop->end && !terminal) {
-            /* still in hospital at the end of the period: keep admit, no discharge */
-        }
-        sy_event_t *x = add_event(p, EV_IP, d, dis);
-        if (!x)
+    for (int i = 0; i < s->ncand; i++)
+        if (!sim_stay(s, i, &busy))
             break;
-        x->sub = (int16_t)g;
-        x->org = p->hospital;
-        x->prac = pick_in(r, pop->spec_in[SP_HOSPITAL]);
-        if (!elective && rng_bernoulli(r, 0.78))
-            x->flags |= EVF_FROM_ED;
-        if (elective)
-            x->level = 3; /* admit type elective */
-        else
-            x->level = (x->flags & EVF_FROM_ED) ? 1 : 2;
-        if (cand[i].readmit == 1)
-            x->flags |= EVF_READMIT;
-        if ((x->flags & EVF_FROM_ED) && rng_bernoulli(r, 0.45))
-            x->flags |= EVF_AMB;
-        /* discharge disposition */
-        int disp = 1;
-        if (terminal) {
-            disp = 20;
-        } else {
-            double psnf = p->seg == SEG_COMMERCIAL
-                              ? 0.04
-                              : clampd(0.10 + 0.012 * (p->age - 70) + 0.05 * p->frailty +
-                                           (strcmp(sy_drgs[g].drg, "481") == 0 ||
-                                            strcmp(sy_drgs[g].drg, "470") == 0) *
-                                               0.25,
-                                       0.03, 0.6);
-            double u = rng_uniform(r);
-            if (u < psnf)
-                disp = 3;
-            else if (u < psnf + 0.16)
-                disp = 6;
-            else if (u < psnf + 0.16 + 0.01)
-                disp = 62;
-        }
-        x->disp = (uint8_t)disp;
-        busy = dis;
-        if (dis > pop->end || terminal)
-            continue;
-        /* post-acute */
-        date_t free_from = dis;
-        if (disp == 3) {
-            int snf_los = 6 + (int)expo(r, 18);
-            if (snf_los > 100)
-                snf_los = 100;
-            date_t se = dis + snf_los;
-            if (se > last_alive)
-                se = last_alive;
-            sy_event_t *s = add_event(p, EV_SNF, dis, se);
-            if (s) {
-                s->org = pick_in(r, rng_bernoulli(r, 0.8) ? pop->org_in[ORG_SNF]
-                                                          : pop->org_out[ORG_SNF]);
-                s->prac = p->pcp;
-                s->disp = rng_bernoulli(r, 0.3) ? 6 : 1;
-                s->sub = (int16_t)g;
+}
+
+/* The year's visit that carries screening (the AWV, or the first PCP visit)
+ * and what is screened and done at it. */
+static void sim_year_carrier(sim_t *s, const sim_year_t *y)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
+    date_t ys = y->ys, ye = y->ye;
+    int hist = y->hist, age_y = y->age_y;
+    sy_event_t *awv = NULL;
+    double p_awv = (p->seg == SEG_COMMERCIAL || age_y < 65) ? 0.25 + 0.45 * e : 0.20 + 0.6 * e;
+    if (!hist && rng_bernoulli(r, p_awv)) {
+        date_t d = ys + (date_t)rng_below(r, (uint32_t)y->span);
+        if (sy_enrolled(p, d) && d <= s->acute_until) {
+            awv = add_event(p, EV_AWV, d, d);
+            if (awv) {
+                awv->prac = p->pcp;
+                awv->flags |= EVF_BP | EVF_BMI | EVF_TOBACCO | EVF_MEDS;
+                awv->sub = (int16_t)(rng_bernoulli(r, 0.12) ? 0 : 1); /* initial/subsequent */
+                if (hist)
+                    awv->flags |= EVF_HIST;
+                vitals(pop, p, awv, r);
             }
-            busy = se;
-            free_from = se;
-        }
-        if (disp == 6 || (disp == 3 && rng_bernoulli(r, 0.3))) {
-            date_t hs = free_from + rng_range(r, 1, 3);
-            if (hs <= last_alive) {
-                date_t he = hs + 29 > last_alive ? last_alive : hs + 29;
-                sy_event_t *h = add_event(p, EV_HH, hs, he);
-                if (h) {
-                    h->org = h->prac = pick_in(r, pop->org_in[ORG_HHA]);
-                    h->level = (uint8_t)rng_range(r, 4, 12); /* visits */
-                    h->sub = (int16_t)g;
-                }
-            }
-        }
-        /* transitional care visit */
-        if (rng_bernoulli(r, 0.45 + 0.35 * e)) {
-            int within7 = rng_bernoulli(r, 0.45);
-            date_t tv = free_from + (within7 ? rng_range(r, 2, 7) : rng_range(r, 8, 14));
-            if (tv <= last_alive && sy_enrolled(p, tv)) {
-                sy_event_t *v = add_event(p, EV_TCM, tv, tv);
-                if (v) {
-                    v->prac = p->pcp;
-                    v->level = (uint8_t)(within7 ? 7 : 14);
-                    v->flags |= EVF_BP | EVF_MEDS;
-                    v->sub = -1;
-                    vitals(pop, p, v, r);
-                }
-            }
-        }
-        /* 30-day readmission: the hidden risk matters here too */
-        double pr =
-            sigmoid(pop->readmit_icept + 0.45 * p->frailty + 0.45 * p->hidden + 0.25 * p->social -
-                    0.8 * (e - 0.62) + 0.3 * has(p, C_CHF) + 0.3 * has(p, C_COPD) + 0.3 * p->esrd);
-        if (ncand < 250 && rng_bernoulli(r, pr)) {
-            double u = rng_uniform(r);
-            cand[ncand++] = (cand_t){ dis + 1 + (date_t)(29 * u * u), 1 };
         }
     }
-
-    /* ---- preventive care and screening, year by year (history years first) ---- */
-    int hist_years = 2;
-    date_t first_year = date_add_months(pop->start, -12 * hist_years);
-    for (date_t ys = first_year; ys <= pop->end; ys = date_add_months(ys, 12)) {
-        date_t ye = date_add_months(ys, 12) - 1;
-        int hist = ys < pop->start;
-        int age_y = date_age(p->birth, ye);
-        if (age_y < 18)
-            continue;
-        date_t lim = ye < last_alive ? ye : last_alive;
-        if (lim < ys)
-            break;
-        int span = lim - ys + 1;
-        /* the year's visit that carries screening: AWV, or the first PCP visit */
-        sy_event_t *awv = NULL;
-        double p_awv = (p->seg == SEG_COMMERCIAL || age_y < 65) ? 0.25 + 0.45 * e : 0.20 + 0.6 * e;
-        if (!hist && rng_bernoulli(r, p_awv)) {
-            date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
-            if (sy_enrolled(p, d) && d <= acute_until) {
-                awv = add_event(p, EV_AWV, d, d);
-                if (awv) {
-                    awv->prac = p->pcp;
-                    awv->flags |= EVF_BP | EVF_BMI | EVF_TOBACCO | EVF_MEDS;
-                    awv->sub = (int16_t)(rng_bernoulli(r, 0.12) ? 0 : 1); /* initial/subsequent */
-                    if (hist)
-                        awv->flags |= EVF_HIST;
-                    vitals(pop, p, awv, r);
-                }
-            }
-        }
-        sy_event_t *carrier = awv;
-        if (!carrier) {
-            for (int i = 0; i < p->nev; i++) {
-                sy_event_t *x = &p->ev[i];
-                if (x->type == EV_OFFICE && x->sub < 0 && x->start >= ys && x->start <= ye &&
-                    (!carrier || x->start < carrier->start))
-                    carrier = x;
-            }
-            if (carrier)
-                carrier->flags |= EVF_BMI | EVF_MEDS | (rng_bernoulli(r, 0.7) ? EVF_TOBACCO : 0);
-        }
-        if (carrier && rng_bernoulli(r, 0.5 + 0.45 * e)) {
-            carrier->flags |= EVF_DEPSCR;
-            if (carrier->v[4] >= 10 && rng_bernoulli(r, 0.55 + 0.35 * e))
-                carrier->flags |= EVF_FOLLOWUP;
-        }
-        if (awv && p->needs_known && rng_bernoulli(r, 0.6))
-            awv->flags |= EVF_SDOH;
-        if (carrier && p->frail_dx)
-            carrier->flags |= EVF_FALL;
-        /* falls screening, 65+ (CMS139): part of nearly every AWV, less often at a PCP visit;
-         * positive (at risk) with a past fall or with frailty and age */
-        if (carrier && age_y >= 65 && rng_bernoulli(r, carrier == awv ? 0.9 : 0.25 + 0.4 * e)) {
-            carrier->flags |= EVF_FALLSCR;
-            if (p->frail_dx ||
-                rng_bernoulli(r, sigmoid(-1.3 + 0.7 * p->frailty + 0.04 * (age_y - 75))))
-                carrier->flags |= EVF_FALLPOS;
-        }
-        /* current smokers whose status is recorded: cessation counselling (99406) and/or
-         * pharmacotherapy, a nicotine patch or varenicline (CMS138 group 2) */
-        if (carrier && (carrier->flags & EVF_TOBACCO) && p->tobacco == 2) {
-            int counsel = rng_bernoulli(r, 0.4 + 0.4 * e);
-            if (counsel)
-                carrier->flags |= EVF_CESS;
-            if (rng_bernoulli(r, counsel ? 0.35 : 0.08))
-                carrier->flags |= rng_bernoulli(r, 0.6) ? EVF_CESS_NRT : EVF_CESS_VAR;
-        }
-
-        /* labs with PCP visits; A1c target count by engagement */
-        int a1c_n = has(p, C_DM) ? 1 + (int)floor(2.6 * e + rng_uniform(r) * 0.8) : 0;
-        if (has(p, C_DM) && rng_bernoulli(r, 0.12 * (1 - e)))
-            a1c_n = 0; /* no A1c at all this year: a CMS122 gap */
-        int lipid = (has(p, C_HLD) || has(p, C_DM) || has(p, C_CAD)) ? rng_bernoulli(r, 0.8)
-                                                                     : rng_bernoulli(r, 0.3);
-        int uacr = has(p, C_DM) && rng_bernoulli(r, 0.3 + 0.45 * e);
-        int tsh = has(p, C_HYPOTHY) && rng_bernoulli(r, 0.8);
-        int nvis = 0;
+    sy_event_t *carrier = awv;
+    if (!carrier) {
         for (int i = 0; i < p->nev; i++) {
             sy_event_t *x = &p->ev[i];
-            if (x->type != EV_OFFICE || x->sub >= 0 || x->start < ys || x->start > ye)
-                continue;
-            unsigned labs = 0;
-            if (a1c_n > 0) {
-                labs |= LAB_A1C;
-                a1c_n--;
-            }
-            if (lipid) {
-                labs |= LAB_LIPID;
-                lipid = 0;
-            }
-            if ((has(p, C_HTN) || has(p, C_CKD) || has(p, C_DM) || has(p, C_CHF)) &&
-                (nvis == 0 || rng_bernoulli(r, 0.35)))
-                labs |= LAB_BMP;
-            if (uacr) {
-                labs |= LAB_UACR;
-                uacr = 0;
-            }
-            if (tsh) {
-                labs |= LAB_TSH;
-                tsh = 0;
-            }
-            if (rng_bernoulli(r, 0.15))
-                labs |= LAB_CBC;
-            add_lab(pop, p, r, x->start, labs);
-            nvis++;
+            if (x->type == EV_OFFICE && x->sub < 0 && x->start >= ys && x->start <= ye &&
+                (!carrier || x->start < carrier->start))
+                carrier = x;
         }
-        if (hist && has(p, C_DM)) {
-            /* history: the clinical record holds last year's A1c and eGFR */
-            add_lab(pop, p, r, ys + (date_t)rng_below(r, 365), LAB_A1C);
-        }
+        if (carrier)
+            carrier->flags |= EVF_BMI | EVF_MEDS | (rng_bernoulli(r, 0.7) ? EVF_TOBACCO : 0);
+    }
+    if (carrier && rng_bernoulli(r, 0.5 + 0.45 * e)) {
+        carrier->flags |= EVF_DEPSCR;
+        if (carrier->v[4] >= 10 && rng_bernoulli(r, 0.55 + 0.35 * e))
+            carrier->flags |= EVF_FOLLOWUP;
+    }
+    if (awv && p->needs_known && rng_bernoulli(r, 0.6))
+        awv->flags |= EVF_SDOH;
+    if (carrier && p->frail_dx)
+        carrier->flags |= EVF_FALL;
+    /* falls screening, 65+ (CMS139): part of nearly every AWV, less often at a PCP visit;
+     * positive (at risk) with a past fall or with frailty and age */
+    if (carrier && age_y >= 65 && rng_bernoulli(r, carrier == awv ? 0.9 : 0.25 + 0.4 * e)) {
+        carrier->flags |= EVF_FALLSCR;
+        if (p->frail_dx || rng_bernoulli(r, sigmoid(-1.3 + 0.7 * p->frailty + 0.04 * (age_y - 75))))
+            carrier->flags |= EVF_FALLPOS;
+    }
+    /* current smokers whose status is recorded: cessation counselling (99406) and/or
+     * pharmacotherapy, a nicotine patch or varenicline (CMS138 group 2) */
+    if (carrier && (carrier->flags & EVF_TOBACCO) && p->tobacco == 2) {
+        int counsel = rng_bernoulli(r, 0.4 + 0.4 * e);
+        if (counsel)
+            carrier->flags |= EVF_CESS;
+        if (rng_bernoulli(r, counsel ? 0.35 : 0.08))
+            carrier->flags |= rng_bernoulli(r, 0.6) ? EVF_CESS_NRT : EVF_CESS_VAR;
+    }
+}
 
-        /* breast cancer screening, women 50-74 (CMS125 looks back 27 months) */
-        if (p->female && age_y >= 50 && age_y <= 74 && rng_bernoulli(r, 0.18 + 0.4 * e)) {
-            date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
-            if (hist || sy_enrolled(p, d)) {
-                sy_event_t *x = add_event(p, EV_MAMMO, d, d);
-                if (x) {
-                    x->prac = pick_in(r, pop->spec_in[SP_RADIO]);
-                    x->org = p->hospital;
-                    if (hist)
-                        x->flags |= EVF_HIST;
-                }
-            }
+/* Labs with the year's PCP visits; A1c target count by engagement. */
+static void sim_year_labs(sim_t *s, const sim_year_t *y)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
+    int a1c_n = has(p, C_DM) ? 1 + (int)floor(2.6 * e + rng_uniform(r) * 0.8) : 0;
+    if (has(p, C_DM) && rng_bernoulli(r, 0.12 * (1 - e)))
+        a1c_n = 0; /* no A1c at all this year: a CMS122 gap */
+    int lipid = (has(p, C_HLD) || has(p, C_DM) || has(p, C_CAD)) ? rng_bernoulli(r, 0.8)
+                                                                 : rng_bernoulli(r, 0.3);
+    int uacr = has(p, C_DM) && rng_bernoulli(r, 0.3 + 0.45 * e);
+    int tsh = has(p, C_HYPOTHY) && rng_bernoulli(r, 0.8);
+    int nvis = 0;
+    for (int i = 0; i < p->nev; i++) {
+        sy_event_t *x = &p->ev[i];
+        if (x->type != EV_OFFICE || x->sub >= 0 || x->start < y->ys || x->start > y->ye)
+            continue;
+        unsigned labs = 0;
+        if (a1c_n > 0) {
+            labs |= LAB_A1C;
+            a1c_n--;
         }
-        /* diabetic eye exam */
-        if (has(p, C_DM) && rng_bernoulli(r, 0.3 + 0.45 * e)) {
-            date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
-            if (hist || sy_enrolled(p, d)) {
-                sy_event_t *x = add_event(p, EV_EYE, d, d);
-                if (x) {
-                    x->prac = specialist(pop, p, SP_OPHTH);
-                    if (hist)
-                        x->flags |= EVF_HIST;
-                }
-            }
+        if (lipid) {
+            labs |= LAB_LIPID;
+            lipid = 0;
         }
-        /* influenza, each season (September to December) */
-        {
-            int yy, mm, dd;
-            date_to_ymd(ys, &yy, &mm, &dd);
-            date_t flu_lo = date_from_ymd(mm <= 9 ? yy : yy + 1, 9, 15);
-            double pf = age_y >= 65 ? 0.35 + 0.5 * e : 0.2 + 0.4 * e;
-            if (flu_lo <= lim && rng_bernoulli(r, pf)) {
-                date_t d = flu_lo + rng_range(r, 0, 100);
-                if (d <= lim && (hist || sy_enrolled(p, d))) {
-                    sy_event_t *x = add_event(p, EV_VACCINE, d, d);
-                    if (x) {
-                        x->level = (uint8_t)(age_y >= 65 ? K_CVX_FLU_HD : K_CVX_FLU_STD);
-                        x->prac = p->pcp;
-                        if (d < pop->start)
-                            x->flags |= EVF_HIST;
-                    }
-                }
-            }
+        if ((has(p, C_HTN) || has(p, C_CKD) || has(p, C_DM) || has(p, C_CHF)) &&
+            (nvis == 0 || rng_bernoulli(r, 0.35)))
+            labs |= LAB_BMP;
+        if (uacr) {
+            labs |= LAB_UACR;
+            uacr = 0;
         }
-        /* echo for heart failure, DEXA, therapy */
-        if (!hist && has(p, C_CHF) && rng_bernoulli(r, 0.5)) {
-            date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
-            if (sy_enrolled(p, d) && d <= acute_until) {
-                sy_event_t *x = add_event(p, EV_IMAGING, d, d);
-                if (x) {
-                    x->level = 1;
-                    x->prac = specialist(pop, p, SP_CARDIO);
-                    x->org = p->hospital;
-                }
-            }
+        if (tsh) {
+            labs |= LAB_TSH;
+            tsh = 0;
         }
-        if (!hist && p->female && age_y >= 65 && rng_bernoulli(r, 0.15 + 0.2 * has(p, C_OSTEO))) {
-            date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
-            if (sy_enrolled(p, d) && d <= acute_until) {
-                sy_event_t *x = add_event(p, EV_IMAGING, d, d);
-                if (x) {
-                    x->level = 2;
-                    x->prac = pick_in(r, pop->spec_in[SP_RADIO]);
-                    x->org = p->hospital;
-                }
-            }
-        }
-        if (!hist && (has(p, C_OA) || has(p, C_STROKE)) && rng_bernoulli(r, 0.15)) {
-            date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
-            for (int k = 0; k < 8; k++, d += 4) {
-                if (d > lim || !sy_enrolled(p, d) || d > acute_until)
-                    break;
-                sy_event_t *x = add_event(p, EV_IMAGING, d, d);
-                if (!x)
-                    break;
-                x->level = 3;
-                x->prac = specialist(pop, p, SP_ORTHO);
+        if (rng_bernoulli(r, 0.15))
+            labs |= LAB_CBC;
+        add_lab(pop, p, r, x->start, labs);
+        nvis++;
+    }
+    if (y->hist && has(p, C_DM)) {
+        /* history: the clinical record holds last year's A1c and eGFR */
+        add_lab(pop, p, r, y->ys + (date_t)rng_below(r, 365), LAB_A1C);
+    }
+}
+
+/* The year's screenings: mammography, diabetic eye exam, influenza. */
+static void sim_year_screening(sim_t *s, const sim_year_t *y)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
+    date_t ys = y->ys, lim = y->lim;
+    int hist = y->hist, age_y = y->age_y, span = y->span;
+    /* breast cancer screening, women 50-74 (CMS125 looks back 27 months) */
+    if (p->female && age_y >= 50 && age_y <= 74 && rng_bernoulli(r, 0.18 + 0.4 * e)) {
+        date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
+        if (hist || sy_enrolled(p, d)) {
+            sy_event_t *x = add_event(p, EV_MAMMO, d, d);
+            if (x) {
+                x->prac = pick_in(r, pop->spec_in[SP_RADIO]);
                 x->org = p->hospital;
-            }
-        }
-        if (!hist && (has(p, C_CA_LUNG) || has(p, C_CA_COLON)) && rng_bernoulli(r, 0.6)) {
-            date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
-            if (sy_enrolled(p, d) && d <= acute_until) {
-                sy_event_t *x = add_event(p, EV_IMAGING, d, d);
-                if (x) {
-                    x->level = 4;
-                    x->prac = pick_in(r, pop->spec_in[SP_RADIO]);
-                    x->org = p->hospital;
-                }
+                if (hist)
+                    x->flags |= EVF_HIST;
             }
         }
     }
-
-    /* colorectal screening (45-75): last colonoscopy, or yearly FIT */
-    {
-        int age_end = p->age;
-        if (age_end >= 46 && age_end <= 80) {
-            if (rng_bernoulli(r, 0.3 + 0.45 * e)) {
-                date_t d = pop->end - (date_t)(rng_uniform(r) * 12 * 365.25);
-                date_t a45 = date_add_months(p->birth, 45 * 12);
-                if (d >= a45 && d <= last_alive && (d < pop->start || sy_enrolled(p, d))) {
-                    sy_event_t *x = add_event(p, EV_COLO, d, d);
-                    if (x) {
-                        x->prac = specialist(pop, p, SP_GI);
-                        x->org = pick_in(r, pop->org_in[ORG_ASC]);
-                        if (d < pop->start)
-                            x->flags |= EVF_HIST;
-                    }
-                }
-            } else if (rng_bernoulli(r, 0.15 + 0.3 * e)) {
-                for (date_t ys = pop->start; ys <= pop->end; ys = date_add_months(ys, 12)) {
-                    date_t d = ys + rng_range(r, 0, 330);
-                    if (d <= last_alive && sy_enrolled(p, d))
-                        add_lab(pop, p, r, d, LAB_FIT);
-                }
+    /* diabetic eye exam */
+    if (has(p, C_DM) && rng_bernoulli(r, 0.3 + 0.45 * e)) {
+        date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
+        if (hist || sy_enrolled(p, d)) {
+            sy_event_t *x = add_event(p, EV_EYE, d, d);
+            if (x) {
+                x->prac = specialist(pop, p, SP_OPHTH);
+                if (hist)
+                    x->flags |= EVF_HIST;
             }
         }
-        /* pneumococcal (65+) and zoster (50+), once, at any time in the last years */
-        if (p->age >= 66 && rng_bernoulli(r, 0.45 + 0.35 * e)) {
-            date_t d = pop->end - (date_t)(rng_uniform(r) * 5 * 365.25);
-            if (d <= last_alive && (d < pop->start || sy_enrolled(p, d))) {
-                sy_event_t *x = add_event(p, EV_VACCINE, d, d);
-                if (x) {
-                    x->level = K_CVX_PCV20;
-                    x->prac = p->pcp;
-                    if (d < pop->start)
-                        x->flags |= EVF_HIST;
-                }
-            }
-        }
-        if (p->age >= 51 && rng_bernoulli(r, 0.25 + 0.3 * e)) {
-            date_t d = pop->end - (date_t)(rng_uniform(r) * 4 * 365.25);
-            for (int k = 0; k < 2; k++, d += rng_range(r, 60, 180)) {
-                if (d > last_alive || !(d < pop->start || sy_enrolled(p, d)))
-                    break;
-                sy_event_t *x = add_event(p, EV_VACCINE, d, d);
-                if (!x)
-                    break;
-                x->level = K_CVX_ZOSTER;
+    }
+    /* influenza, each season (September to December) */
+    int yy, mm, dd;
+    date_to_ymd(ys, &yy, &mm, &dd);
+    date_t flu_lo = date_from_ymd(mm <= 9 ? yy : yy + 1, 9, 15);
+    double pf = age_y >= 65 ? 0.35 + 0.5 * e : 0.2 + 0.4 * e;
+    if (flu_lo <= lim && rng_bernoulli(r, pf)) {
+        date_t d = flu_lo + rng_range(r, 0, 100);
+        if (d <= lim && (hist || sy_enrolled(p, d))) {
+            sy_event_t *x = add_event(p, EV_VACCINE, d, d);
+            if (x) {
+                x->level = (uint8_t)(age_y >= 65 ? K_CVX_FLU_HD : K_CVX_FLU_STD);
                 x->prac = p->pcp;
                 if (d < pop->start)
                     x->flags |= EVF_HIST;
             }
         }
-        if (p->frail_dx && p->age >= 75 && rng_bernoulli(r, 0.3)) {
-            date_t d = pop->start + rng_range(r, 0, 300);
-            if (d <= last_alive && sy_enrolled(p, d)) {
-                sy_event_t *x = add_event(p, EV_DME, d, d);
-                if (x) {
-                    x->level = 3; /* walker */
-                    x->org = x->prac = pick_in(r, pop->org_in[ORG_DME]);
-                }
+    }
+}
+
+/* The year's imaging and therapy: echo for heart failure, DEXA, physical
+ * therapy, oncology CT (not in history years). */
+static void sim_year_imaging(sim_t *s, const sim_year_t *y)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    date_t ys = y->ys, lim = y->lim, acute_until = s->acute_until;
+    int age_y = y->age_y, span = y->span;
+    if (y->hist)
+        return;
+    if (has(p, C_CHF) && rng_bernoulli(r, 0.5)) {
+        date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
+        if (sy_enrolled(p, d) && d <= acute_until) {
+            sy_event_t *x = add_event(p, EV_IMAGING, d, d);
+            if (x) {
+                x->level = 1;
+                x->prac = specialist(pop, p, SP_CARDIO);
+                x->org = p->hospital;
             }
         }
     }
-
-    /* ---- pharmacy fills with adherence (proportion of days covered) ---- */
-    {
-        double pdc = clampd(0.35 + 0.6 * e + rng_normal(r, 0, 0.1), 0.2, 1.0);
-        int d90 = p->seg != SEG_COMMERCIAL ? rng_bernoulli(r, 0.5) : rng_bernoulli(r, 0.3);
-        for (int m = 0; m < sy_nmeds && m < 32; m++) {
-            if (!(p->meds >> m & 1u))
-                continue;
-            int days = (d90 && sy_meds[m].qty30 >= 4 && !sy_meds[m].brand) ? 90 : 30;
-            date_t d = pop->start + rng_range(r, 0, days - 1);
-            if (p->onset[sy_meds[m].cond] > d && p->onset[sy_meds[m].cond] <= pop->end)
-                d = p->onset[sy_meds[m].cond] + rng_range(r, 0, 20);
-            while (d <= pop->end && d <= last_alive) {
-                if (sy_enrolled(p, d) && (hospice_start == DATE_NONE || d < hospice_start)) {
-                    sy_event_t *x = add_event(p, EV_FILL, d, d);
-                    if (!x)
-                        break;
-                    x->sub = (int16_t)m;
-                    x->level = (uint8_t)(days == 90 ? 90 : 30);
-                    x->org = p->pharmacy;
-                    x->prac = p->pcp;
-                }
-                double gap = days * (1.0 / pdc - 1.0) * expo(r, 1.0);
-                d += days + (date_t)(gap > 400 ? 400 : gap);
+    if (p->female && age_y >= 65 && rng_bernoulli(r, 0.15 + 0.2 * has(p, C_OSTEO))) {
+        date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
+        if (sy_enrolled(p, d) && d <= acute_until) {
+            sy_event_t *x = add_event(p, EV_IMAGING, d, d);
+            if (x) {
+                x->level = 2;
+                x->prac = pick_in(r, pop->spec_in[SP_RADIO]);
+                x->org = p->hospital;
             }
         }
     }
+    if ((has(p, C_OA) || has(p, C_STROKE)) && rng_bernoulli(r, 0.15)) {
+        date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
+        for (int k = 0; k < 8; k++, d += 4) {
+            if (d > lim || !sy_enrolled(p, d) || d > acute_until)
+                break;
+            sy_event_t *x = add_event(p, EV_IMAGING, d, d);
+            if (!x)
+                break;
+            x->level = 3;
+            x->prac = specialist(pop, p, SP_ORTHO);
+            x->org = p->hospital;
+        }
+    }
+    if ((has(p, C_CA_LUNG) || has(p, C_CA_COLON)) && rng_bernoulli(r, 0.6)) {
+        date_t d = ys + (date_t)rng_below(r, (uint32_t)span);
+        if (sy_enrolled(p, d) && d <= acute_until) {
+            sy_event_t *x = add_event(p, EV_IMAGING, d, d);
+            if (x) {
+                x->level = 4;
+                x->prac = pick_in(r, pop->spec_in[SP_RADIO]);
+                x->org = p->hospital;
+            }
+        }
+    }
+}
 
+/* Preventive care and screening, year by year (history years first). */
+static void sim_years(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    int hist_years = 2;
+    date_t first_year = date_add_months(pop->start, -12 * hist_years);
+    for (date_t ys = first_year; ys <= pop->end; ys = date_add_months(ys, 12)) {
+        sim_year_t y = { ys, date_add_months(ys, 12) - 1, 0, ys < pop->start, 0, 0 };
+        y.age_y = date_age(s->p->birth, y.ye);
+        if (y.age_y < 18)
+            continue;
+        y.lim = y.ye < s->last_alive ? y.ye : s->last_alive;
+        if (y.lim < ys)
+            break;
+        y.span = y.lim - ys + 1;
+        sim_year_carrier(s, &y);
+        sim_year_labs(s, &y);
+        sim_year_screening(s, &y);
+        sim_year_imaging(s, &y);
+    }
+}
+
+/* Colorectal screening (45-75): the last colonoscopy, or yearly FIT. */
+static void sim_colorectal(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
+    int age_end = p->age;
+    if (age_end < 46 || age_end > 80)
+        return;
+    if (rng_bernoulli(r, 0.3 + 0.45 * e)) {
+        date_t d = pop->end - (date_t)(rng_uniform(r) * 12 * 365.25);
+        date_t a45 = date_add_months(p->birth, 45 * 12);
+        if (d >= a45 && d <= s->last_alive && (d < pop->start || sy_enrolled(p, d))) {
+            sy_event_t *x = add_event(p, EV_COLO, d, d);
+            if (x) {
+                x->prac = specialist(pop, p, SP_GI);
+                x->org = pick_in(r, pop->org_in[ORG_ASC]);
+                if (d < pop->start)
+                    x->flags |= EVF_HIST;
+            }
+        }
+    } else if (rng_bernoulli(r, 0.15 + 0.3 * e)) {
+        for (date_t ys = pop->start; ys <= pop->end; ys = date_add_months(ys, 12)) {
+            date_t d = ys + rng_range(r, 0, 330);
+            if (d <= s->last_alive && sy_enrolled(p, d))
+                add_lab(pop, p, r, d, LAB_FIT);
+        }
+    }
+}
+
+/* Once-in-years care: colorectal screening; pneumococcal (65+) and zoster
+ * (50+) vaccines at any time in the last years; a walker for the frail. */
+static void sim_once(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
+    date_t last_alive = s->last_alive;
+    sim_colorectal(s);
+    if (p->age >= 66 && rng_bernoulli(r, 0.45 + 0.35 * e)) {
+        date_t d = pop->end - (date_t)(rng_uniform(r) * 5 * 365.25);
+        if (d <= last_alive && (d < pop->start || sy_enrolled(p, d))) {
+            sy_event_t *x = add_event(p, EV_VACCINE, d, d);
+            if (x) {
+                x->level = K_CVX_PCV20;
+                x->prac = p->pcp;
+                if (d < pop->start)
+                    x->flags |= EVF_HIST;
+            }
+        }
+    }
+    if (p->age >= 51 && rng_bernoulli(r, 0.25 + 0.3 * e)) {
+        date_t d = pop->end - (date_t)(rng_uniform(r) * 4 * 365.25);
+        for (int k = 0; k < 2; k++, d += rng_range(r, 60, 180)) {
+            if (d > last_alive || !(d < pop->start || sy_enrolled(p, d)))
+                break;
+            sy_event_t *x = add_event(p, EV_VACCINE, d, d);
+            if (!x)
+                break;
+            x->level = K_CVX_ZOSTER;
+            x->prac = p->pcp;
+            if (d < pop->start)
+                x->flags |= EVF_HIST;
+        }
+    }
+    if (p->frail_dx && p->age >= 75 && rng_bernoulli(r, 0.3)) {
+        date_t d = pop->start + rng_range(r, 0, 300);
+        if (d <= last_alive && sy_enrolled(p, d)) {
+            sy_event_t *x = add_event(p, EV_DME, d, d);
+            if (x) {
+                x->level = 3; /* walker */
+                x->org = x->prac = pick_in(r, pop->org_in[ORG_DME]);
+            }
+        }
+    }
+}
+
+/* Pharmacy fills with adherence (proportion of days covered). */
+static void sim_fills(sim_t *s)
+{
+    const sy_pop_t *pop = s->pop;
+    sy_patient_t *p = s->p;
+    rng_t *r = s->r;
+    double e = s->e;
+    double pdc = clampd(0.35 + 0.6 * e + rng_normal(r, 0, 0.1), 0.2, 1.0);
+    int d90 = p->seg != SEG_COMMERCIAL ? rng_bernoulli(r, 0.5) : rng_bernoulli(r, 0.3);
+    for (int m = 0; m < sy_nmeds && m < 32; m++) {
+        if (!(p->meds >> m & 1u))
+            continue;
+        int days = (d90 && sy_meds[m].qty30 >= 4 && !sy_meds[m].brand) ? 90 : 30;
+        date_t d = pop->start + rng_range(r, 0, days - 1);
+        if (p->onset[sy_meds[m].cond] > d && p->onset[sy_meds[m].cond] <= pop->end)
+            d = p->onset[sy_meds[m].cond] + rng_range(r, 0, 20);
+        while (d <= pop->end && d <= s->last_alive) {
+            if (sy_enrolled(p, d) && (s->hospice_start == DATE_NONE || d < s->hospice_start)) {
+                sy_event_t *x = add_event(p, EV_FILL, d, d);
+                if (!x)
+                    break;
+                x->sub = (int16_t)m;
+                x->level = (uint8_t)(days == 90 ? 90 : 30);
+                x->org = p->pharmacy;
+                x->prac = p->pcp;
+            }
+            double gap = days * (1.0 / pdc - 1.0) * expo(r, 1.0);
+            d += days + (date_t)(gap > 400 ? 400 : gap);
+        }
+    }
+}
+
+void sy_simulate(const sy_pop_t *pop, uint64_t idx, sy_patient_t *p)
+{
+    sy_event_t *ev = p->ev;
+    memset(p, 0, sizeof *p);
+    p->ev = ev;
+    p->idx = idx;
+    p->death = DATE_NONE;
+    rng_t rr, *r = &rr;
+    rng_seed2(r, pop->o.seed, idx);
+    sy_person(pop, p, r);
+    sim_t s = { .pop = pop, .p = p, .r = r, .idx = idx, .e = p->engagement };
+    sim_identity(&s);
+    sim_networks(&s);
+    sim_baselines(&s);
+    sim_meds(&s);
+    sim_enrollment(&s);
+    sim_death(&s);
+    sim_hospice(&s);
+    sim_months(&s);
+    sim_stays(&s);
+    sim_years(&s);
+    sim_once(&s);
+    sim_fills(&s);
     qsort(p->ev, (size_t)p->nev, sizeof p->ev[0], cmp_event);
 }
