@@ -83,8 +83,7 @@ static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char 
     return MHD_NO;
 }
 
-/* Percent-encodes all but RFC 3986's unreserved characters. */
-static const char *url_escape(arena_t *a, const char *s)
+const char *http_url_escape(arena_t *a, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     size_t n = strlen(s);
@@ -141,8 +140,8 @@ int fhir_patient_search(http_req_t *r)
     char *base = arena_printf(r->arena, "%s://%s/fhir/Patient?_count=%ld%s%s%s%s",
                               http_server_config(r->srv)->behind_tls ? "https" : "http",
                               host ? host : "localhost", count, q.text ? "&name=" : "",
-                              q.text ? url_escape(r->arena, q.text) : "", bd ? "&birthdate=" : "",
-                              bd ? url_escape(r->arena, bd) : "");
+                              q.text ? http_url_escape(r->arena, q.text) : "", bd ? "&birthdate=" : "",
+                              bd ? http_url_escape(r->arena, bd) : "");
     json_array_append_new(links, json_pack("{s:s,s:s}", "relation", "self", "url",
                                            arena_printf(r->arena, "%s&_offset=%ld", base, offset)));
     if ((size_t)(offset + count) < total)

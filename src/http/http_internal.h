@@ -106,6 +106,10 @@ int http_reply_error(http_req_t *r, int status, const char *field, const char *f
 /* Serves web_dir/path for GET; returns 0 when it answered, -1 when no such
  * file (the caller answers 404). Refuses paths that leave web_dir. */
 int http_static(http_req_t *r, const char *web_dir);
+/* False for a path that could leave the folder ("..", "//", "\\", dot-files). */
+bool http_path_safe(const char *p);
+/* Percent-encodes all but RFC 3986's unreserved characters, into a. */
+const char *http_url_escape(arena_t *a, const char *s);
 
 /* ---- gzip (respond.c) ---- */
 /* Compresses in into out (gzip); 0 on success. */

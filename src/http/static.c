@@ -41,7 +41,7 @@ static const char *type_of(const char *path)
 }
 
 /* Refuses what could leave the folder, before any file system call. */
-static bool safe_path(const char *p)
+bool http_path_safe(const char *p)
 {
     if (p[0] != '/' || strchr(p, '\\') || strstr(p, "//"))
         return false;
@@ -53,7 +53,7 @@ static bool safe_path(const char *p)
 
 int http_static(http_req_t *r, const char *web_dir)
 {
-    if (!web_dir || !safe_path(r->path))
+    if (!web_dir || !http_path_safe(r->path))
         return -1;
     const char *rel = strcmp(r->path, "/") == 0 ? "/index.html" : r->path;
     char path[PATH_MAX], real[PATH_MAX], root[PATH_MAX];
