@@ -140,8 +140,8 @@ int fhir_patient_search(http_req_t *r)
     char *base = arena_printf(r->arena, "%s://%s/fhir/Patient?_count=%ld%s%s%s%s",
                               http_server_config(r->srv)->behind_tls ? "https" : "http",
                               host ? host : "localhost", count, q.text ? "&name=" : "",
-                              q.text ? http_url_escape(r->arena, q.text) : "", bd ? "&birthdate=" : "",
-                              bd ? http_url_escape(r->arena, bd) : "");
+                              q.text ? http_url_escape(r->arena, q.text) : "",
+                              bd ? "&birthdate=" : "", bd ? http_url_escape(r->arena, bd) : "");
     json_array_append_new(links, json_pack("{s:s,s:s}", "relation", "self", "url",
                                            arena_printf(r->arena, "%s&_offset=%ld", base, offset)));
     if ((size_t)(offset + count) < total)
