@@ -265,27 +265,32 @@ static json_t *summary_json(const panel_patient_t *pt, const panel_t *p)
         gaps, "hcc_gaps", hcc, "admissions", stays, "ed_visits", eds, "utilisation", use);
 }
 
-int api_patient_summary(http_req_t *r)
+/* The patient of :id, with the audit entry's subject set; NULL (and a
+ * 404 answered) when there is none. */
+static const panel_patient_t *route_patient(http_req_t *r)
 {
-    panel_t *p = http_server_panel(r->srv);
-    const panel_patient_t *pt = panel_find(p, r->params[0]);
+    const panel_patient_t *pt = panel_find(http_server_panel(r->srv), r->params[0]);
     r->audit_resource = "Patient";
     r->audit_id = r->params[0];
-    if (!pt)
-        return http_reply_error(r, 404, "id", "no such patient");
+    if (!pt) {
+        http_reply_error(r, 404, "id", "no such patient");
+        return NULL;
+    }
     r->audit_patient = pt->person_id;
-    return http_reply_json(r, 200, summary_json(pt, p));
+    return pt;
+}
+
+int api_patient_summary(http_req_t *r)
+{
+    const panel_patient_t *pt = route_patient(r);
+    return pt ? http_reply_json(r, 200, summary_json(pt, http_server_panel(r->srv))) : r->status;
 }
 
 int api_patient_contact(http_req_t *r)
 {
-    panel_t *p = http_server_panel(r->srv);
-    const panel_patient_t *pt = panel_find(p, r->params[0]);
-    r->audit_resource = "Patient";
-    r->audit_id = r->params[0];
+    const panel_patient_t *pt = route_patient(r);
     if (!pt)
-        return http_reply_error(r, 404, "id", "no such patient");
-    r->audit_patient = pt->person_id;
+        return r->status;
     /* Minimum necessary for outreach: who, how to reach them, what to ask
      * for; no diagnoses, no notes. */
     json_t *asks = json_array();

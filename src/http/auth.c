@@ -431,6 +431,23 @@ static int get_copy(store_t *s, const char *username, user_copy_t *c, err_t *e)
     return rc;
 }
 
+/* Writes a changed user and ends every session of theirs, in one
+ * transaction: a disabled user or an old password never outlives it. */
+static int save_ending_sessions(store_t *s, store_user_t *u, err_t *e)
+{
+    u->updated_at = (store_time_t)time(NULL);
+    int rc = store_begin(s, e);
+    if (!rc)
+        rc = store_put_user(s, u, e);
+    if (!rc)
+        rc = store_delete_user_sessions(s, u->username, e);
+    if (!rc)
+        return store_commit(s, e);
+    err_t ignore;
+    store_rollback(s, &ignore);
+    return rc;
+}
+
 int auth_user_passwd(store_t *s, const char *username, const char *password, err_t *e)
 {
     user_copy_t c;
@@ -443,18 +460,8 @@ int auth_user_passwd(store_t *s, const char *username, const char *password, err
     if (rc)
         return rc;
     c.u.password_hash = hash;
-    c.u.updated_at = (store_time_t)time(NULL);
     /* a new password ends the sessions opened with the old one */
-    rc = store_begin(s, e);
-    if (!rc)
-        rc = store_put_user(s, &c.u, e);
-    if (!rc)
-        rc = store_delete_user_sessions(s, username, e);
-    if (!rc)
-        return store_commit(s, e);
-    err_t ignore;
-    store_rollback(s, &ignore);
-    return rc;
+    return save_ending_sessions(s, &c.u, e);
 }
 
 int auth_user_disable(store_t *s, const char *username, err_t *e)
@@ -464,15 +471,5 @@ int auth_user_disable(store_t *s, const char *username, err_t *e)
     if (rc)
         return rc;
     c.u.disabled_flag = 1;
-    c.u.updated_at = (store_time_t)time(NULL);
-    rc = store_begin(s, e);
-    if (!rc)
-        rc = store_put_user(s, &c.u, e);
-    if (!rc)
-        rc = store_delete_user_sessions(s, username, e);
-    if (!rc)
-        return store_commit(s, e);
-    err_t ignore;
-    store_rollback(s, &ignore);
-    return rc;
+    return save_ending_sessions(s, &c.u, e);
 }
