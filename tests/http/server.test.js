@@ -22,7 +22,9 @@ const TOOLS = process.env.TRIPOD_TOOLS || path.join(__dirname, '..', '..', 'tool
 const fkc = require(path.join(TOOLS, 'node_modules', 'fhir-kit-client'));
 const Client = fkc.default || fkc.Client || fkc;
 
-const tmp = fs.mkdtempSync(path.join(process.env.TRIPOD_TEST_TMP || os.tmpdir(), 'tripod-http-'));
+const tmpRoot = process.env.TRIPOD_TEST_TMP || os.tmpdir();
+fs.mkdirSync(tmpRoot, { recursive: true });
+const tmp = fs.mkdtempSync(path.join(tmpRoot, 'tripod-http-'));
 const DB = BACKEND === 'postgres' ? process.env.TRIPOD_TEST_PG_URL : path.join(tmp, 'store.db');
 const ROLES = ['admin', 'pcp', 'nurse', 'coordinator', 'outreach', 'behavioral', 'analyst', 'billing', 'patient'];
 const PASSWORD = 'a long enough password';
