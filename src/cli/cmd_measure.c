@@ -127,73 +127,84 @@ static int select_measures(measure_set_t *ms, const char *list, measure_t ***out
     return 0;
 }
 
-int cmd_measure(int argc, char **argv)
+/* The command line, checked. */
+typedef struct measure_args {
+    const char *mname, *period, *mdir, *gaps_path, *table, *asof, *db;
+    int threads;
+    bool summary;
+    const char **paths; /* argc + 1 slots */
+    int npaths;
+    char start[16], end[16];
+} measure_args_t;
+
+/* Fills a from argv; CLI_OK, or the exit code of a usage error it printed. */
+static int parse_args(int argc, char **argv, measure_args_t *a)
 {
-    const char *mname = NULL, *period = NULL, *mdir = NULL, *gaps_path = NULL, *table = NULL,
-               *asof = NULL, *db = NULL;
-    int threads = 2;
-    bool summary = false;
-    const char **paths = mem_calloc((size_t)argc + 1, sizeof *paths);
-    int npaths = 0, rc = CLI_OK;
-    if (cli_wants_help(argc, argv)) {
-        fputs(usage, stdout);
-        mem_free(paths);
-        return CLI_OK;
-    }
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--summary")) {
-            summary = true;
-        } else if (!strcmp(a, "--measure") || !strcmp(a, "--period") || !strcmp(a, "--measures") ||
-                   !strcmp(a, "--threads") || !strcmp(a, "--gaps") || !strcmp(a, "--gap-table") ||
-                   !strcmp(a, "--as-of") || !strcmp(a, "--db")) {
-            if (i + 1 >= argc) {
-                mem_free(paths);
-                return cli_usage_error("measure", "%s needs a value", a);
-            }
+        const char *o = argv[i];
+        if (!strcmp(o, "--summary")) {
+            a->summary = true;
+            continue;
+        }
+        const char **slot = !strcmp(o, "--measure")     ? &a->mname
+                            : !strcmp(o, "--period")    ? &a->period
+                            : !strcmp(o, "--measures")  ? &a->mdir
+                            : !strcmp(o, "--gaps")      ? &a->gaps_path
+                            : !strcmp(o, "--gap-table") ? &a->table
+                            : !strcmp(o, "--as-of")     ? &a->asof
+                            : !strcmp(o, "--db")        ? &a->db
+                                                        : NULL;
+        bool threads = !strcmp(o, "--threads");
+        if (slot || threads) {
+            if (i + 1 >= argc)
+                return cli_usage_error("measure", "%s needs a value", o);
             const char *v = argv[++i];
-            if (!strcmp(a, "--measure"))
-                mname = v;
-            else if (!strcmp(a, "--period"))
-                period = v;
-            else if (!strcmp(a, "--measures"))
-                mdir = v;
-            else if (!strcmp(a, "--gaps"))
-                gaps_path = v;
-            else if (!strcmp(a, "--gap-table"))
-                table = v;
-            else if (!strcmp(a, "--as-of"))
-                asof = v;
-            else if (!strcmp(a, "--db"))
-                db = v;
-            else if (str_to_intz(v, &threads) || threads < 1 || threads > 256) {
-                mem_free(paths);
+            if (slot)
+                *slot = v;
+            else if (str_to_intz(v, &a->threads) || a->threads < 1 || a->threads > 256)
                 return cli_usage_error("measure", "--threads wants 1..256, got '%s'", v);
-            }
-        } else if (a[0] == '-' && a[1]) {
-            mem_free(paths);
-            return cli_usage_error("measure", "unknown option %s", a);
+        } else if (o[0] == '-' && o[1]) {
+            return cli_usage_error("measure", "unknown option %s", o);
         } else {
-            paths[npaths++] = a;
+            a->paths[a->npaths++] = o;
         }
     }
-    const char *miss = !mname               ? "--measure is required"
-                       : !period            ? "--period is required"
-                       : npaths == 0 && !db ? "no PATH given"
-                       : npaths > 0 && db   ? "PATH and --db exclude each other"
-                                            : NULL;
-    char start[16], end[16];
-    const char *slash = period ? strchr(period, '/') : NULL;
-    if (!miss &&
-        (!slash || (size_t)(slash - period) >= sizeof start || strlen(slash + 1) >= sizeof end))
+    const char *miss = !a->mname                  ? "--measure is required"
+                       : !a->period               ? "--period is required"
+                       : a->npaths == 0 && !a->db ? "no PATH given"
+                       : a->npaths > 0 && a->db   ? "PATH and --db exclude each other"
+                                                  : NULL;
+    const char *slash = a->period ? strchr(a->period, '/') : NULL;
+    if (!miss && (!slash || (size_t)(slash - a->period) >= sizeof a->start ||
+                  strlen(slash + 1) >= sizeof a->end))
         miss = "--period must be START/END (YYYY-MM-DD/YYYY-MM-DD)";
-    if (miss) {
-        mem_free(paths);
+    if (miss)
         return cli_usage_error("measure", "%s", miss);
+    memcpy(a->start, a->period, (size_t)(slash - a->period));
+    a->start[slash - a->period] = 0;
+    memcpy(a->end, slash + 1, strlen(slash + 1) + 1);
+    return CLI_OK;
+}
+
+int cmd_measure(int argc, char **argv)
+{
+    if (cli_wants_help(argc, argv)) {
+        fputs(usage, stdout);
+        return CLI_OK;
     }
-    memcpy(start, period, (size_t)(slash - period));
-    start[slash - period] = 0;
-    memcpy(end, slash + 1, strlen(slash + 1) + 1);
+    measure_args_t A = { .threads = 2 };
+    A.paths = mem_calloc((size_t)argc + 1, sizeof *A.paths);
+    int rc = parse_args(argc, argv, &A);
+    if (rc != CLI_OK) {
+        mem_free(A.paths);
+        return rc;
+    }
+    const char *mname = A.mname, *mdir = A.mdir, *gaps_path = A.gaps_path, *table = A.table,
+               *asof = A.asof, *db = A.db;
+    const char **paths = A.paths;
+    int threads = A.threads, npaths = A.npaths;
+    bool summary = A.summary;
+    char *start = A.start, *end = A.end;
 
     char dirbuf[4096], tbuf[4096];
     if (!mdir) {
