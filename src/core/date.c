@@ -146,98 +146,134 @@ static bool is_digit(char c)
     return c >= '0' && c <= '9';
 }
 
-/* A numeric UTC offset: "Z" (if allow_z), "+HH:MM"/"-HH:MM" (if colon) or
- * "+HHMM"/"-HHMM"; the whole rest of the string must be the offset. */
-static bool valid_zone(const char *s, size_t n, bool allow_z, bool colon_ok, bool plain_ok)
+/* The parts of a timestamp as written. */
+typedef struct stamp {
+    date_t date;
+    int32_t secs;   /* since midnight, as written: 23:59:60 (a leap second) is 86400 */
+    int32_t offset; /* the zone, seconds east of UTC; 0 when none is given */
+} stamp_t;
+
+/* Two digits at s[at] (within n) no greater than max, else -1. */
+static int two_at(const char *s, size_t n, size_t at, int max)
 {
-    if (n == 0)
-        return true;
-    if (allow_z && n == 1 && s[0] == 'Z')
-        return true;
-    if (s[0] != '+' && s[0] != '-')
-        return false;
-    int hh, mm;
-    if (colon_ok && n == 6 && s[3] == ':') {
-        hh = read_digits(s + 1, 2);
-        mm = read_digits(s + 4, 2);
-    } else if (plain_ok && n == 5) {
-        hh = read_digits(s + 1, 2);
-        mm = read_digits(s + 3, 2);
-    } else {
-        return false;
-    }
-    return hh >= 0 && hh <= 14 && mm >= 0 && mm <= 59;
+    if (at + 2 > n)
+        return -1;
+    int v = read_digits(s + at, 2);
+    return v > max ? -1 : v;
 }
 
-/* The time after an ISO 8601 / FHIR date: HH[:MM[:SS[.fff...]]][zone]. We keep
- * only the date, but check the time so that junk is still rejected. */
-static bool valid_iso_time(const char *s, size_t n)
+/* The zone that ends a timestamp, the whole of s[0..n): none, or (iso)
+ * "Z", "+HH", "+HH:MM", or "+HHMM" (also HL7's only form). Real zones lie
+ * within +-14:00. */
+static int parse_zone(const char *s, size_t n, bool iso, int32_t *offset)
 {
-    size_t i = 0;
-    if (n < 2 || read_digits(s, 2) < 0 || read_digits(s, 2) > 23)
-        return false;
-    i = 2;
-    if (i + 3 <= n && s[i] == ':') {
-        int mm = read_digits(s + i + 1, 2);
-        if (mm < 0 || mm > 59)
-            return false;
+    *offset = 0;
+    if (n == 0)
+        return 0;
+    if (iso && n == 1 && s[0] == 'Z')
+        return 0;
+    if ((s[0] != '+' && s[0] != '-') || !(n == 5 || (iso && (n == 3 || n == 6))))
+        return -1;
+    int hh = two_at(s, n, 1, 14), mm = 0;
+    if (n == 6 && s[3] != ':')
+        return -1;
+    if (n > 3)
+        mm = two_at(s, n, n - 2, 59);
+    if (hh < 0 || mm < 0)
+        return -1;
+    *offset = (s[0] == '-' ? -1 : 1) * (hh * 3600 + mm * 60);
+    return 0;
+}
+
+/* After an ISO 8601 / FHIR date: nothing, or 'T' (or a blank, as SQL and
+ * many CSV exports write it), HH[:MM[:SS[(.|,)f...]]] and a zone. */
+static int parse_iso_time(const char *s, size_t n, stamp_t *st)
+{
+    if (n == 0)
+        return 0;
+    if (s[0] != 'T' && s[0] != ' ')
+        return -1;
+    int hh = two_at(s, n, 1, 23), mm = 0, ss = 0;
+    size_t i = 3;
+    if (hh < 0)
+        return -1;
+    if (i < n && s[i] == ':') {
+        if ((mm = two_at(s, n, i + 1, 59)) < 0)
+            return -1;
         i += 3;
-        if (i + 3 <= n && s[i] == ':') {
-            int ss = read_digits(s + i + 1, 2);
-            if (ss < 0 || ss > 60) /* 60: a leap second */
-                return false;
+        if (i < n && s[i] == ':') {
+            if ((ss = two_at(s, n, i + 1, 60)) < 0) /* 60: a leap second */
+                return -1;
             i += 3;
-            if (i < n && s[i] == '.') {
+            if (i < n && (s[i] == '.' || s[i] == ',')) { /* ISO 8601 allows both */
                 size_t f = ++i;
                 while (i < n && is_digit(s[i]))
                     i++;
                 if (i == f)
-                    return false;
+                    return -1;
             }
         }
     }
-    return valid_zone(s + i, n - i, true, true, true);
+    st->secs = hh * 3600 + mm * 60 + ss;
+    return parse_zone(s + i, n - i, true, &st->offset);
 }
 
-/* The time after an HL7 v2 DTM/TS date (v2.5 2A.3.22):
+/* After an HL7 v2 DTM/TS date (v2.5 2A.3.22):
  * [HH[MM[SS[.S[S[S[S]]]]]]][+/-ZZZZ]. */
-static bool valid_hl7_time(const char *s, size_t n)
+static int parse_hl7_time(const char *s, size_t n, stamp_t *st)
 {
+    static const int limit[3] = { 23, 59, 60 }, unit[3] = { 3600, 60, 1 };
     size_t i = 0;
-    static const int limit[3] = { 23, 59, 60 };
+    st->secs = 0;
     for (int part = 0; part < 3; part++) {
         if (i + 2 > n || !is_digit(s[i]))
             break;
-        int v = read_digits(s + i, 2);
-        if (v < 0 || v > limit[part])
-            return false;
+        int v = two_at(s, n, i, limit[part]);
+        if (v < 0)
+            return -1;
+        st->secs += v * unit[part];
         i += 2;
         if (part == 2 && i < n && s[i] == '.') {
             size_t f = ++i;
             while (i < n && is_digit(s[i]))
                 i++;
             if (i == f || i - f > 4)
-                return false;
+                return -1;
         }
     }
-    return valid_zone(s + i, n - i, false, false, true);
+    return parse_zone(s + i, n - i, false, &st->offset);
+}
+
+/* The one timestamp grammar of date_parse_prefix and date_parse_instant. */
+static int parse_stamp(const char *s, size_t n, stamp_t *st)
+{
+    st->secs = 0;
+    st->offset = 0;
+    if (!s || n < 8)
+        return -1;
+    if (n >= 10 && s[4] == '-')
+        return date_parse(s, 10, &st->date) == 0 ? parse_iso_time(s + 10, n - 10, st) : -1;
+    return date_parse(s, 8, &st->date) == 0 ? parse_hl7_time(s + 8, n - 8, st) : -1;
 }
 
 int date_parse_prefix(const char *s, size_t n, date_t *out)
 {
-    if (!s || n < 8)
+    if ((n == 10 || n == 8) && date_parse(s, n, out) == 0) /* the common case: a bare date */
+        return 0;
+    stamp_t st;
+    if (parse_stamp(s, n, &st) != 0)
         return -1;
-    if (n >= 10 && s[4] == '-') {
-        /* ISO 8601 / FHIR: "YYYY-MM-DD", then 'T' (or a blank, as SQL and
-         * many CSV exports write it) and a time. */
-        if (n > 10 && !((s[10] == 'T' || s[10] == ' ') && valid_iso_time(s + 11, n - 11)))
-            return -1;
-        return date_parse(s, 10, out);
-    }
-    /* HL7 v2 TS/DTM: YYYYMMDD[HH[MM[SS[.S...]]]][+/-ZZZZ]. */
-    if (n > 8 && !valid_hl7_time(s + 8, n - 8))
+    *out = st.date;
+    return 0;
+}
+
+int date_parse_instant(const char *s, size_t n, int64_t *out)
+{
+    stamp_t st;
+    if (parse_stamp(s, n, &st) != 0)
         return -1;
-    return date_parse(s, 8, out);
+    *out = (int64_t)st.date * 86400 + st.secs - st.offset;
+    return 0;
 }
 
 /* Writes v as exactly k digits (v >= 0 and < 10^k by the callers' checks). */

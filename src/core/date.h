@@ -26,9 +26,17 @@ bool date_is_leap(int y);
 /* Parses exactly "YYYY-MM-DD" or "YYYYMMDD" (n bytes of s, no NUL needed).
  * Returns 0, or -1 for anything else including impossible dates (2023-02-29). */
 int date_parse(const char *s, size_t n, date_t *out);
-/* Like date_parse but also accepts a FHIR/ISO dateTime and keeps its date part
- * ("2024-03-01T10:00:00Z"), and an HL7 TS ("20240301103000"). */
+/* Timestamps: one grammar, two answers. Accepted (n bytes of s, exactly):
+ *   ISO 8601 / FHIR  YYYY-MM-DD[(T| )HH[:MM[:SS[(.|,)f...]]][zone]], zone
+ *                    Z, +HH, +HH:MM or +HHMM (or -), within +-14:00
+ *   HL7 v2 DTM/TS    YYYYMMDD[HH[MM[SS[.f{1,4}]]]][+/-HHMM]
+ * date_parse_prefix keeps the date as written ("2024-03-01T23:00:00-05:00"
+ * is 2024-03-01); date_parse_instant gives the instant, seconds since
+ * 1970-01-01T00:00:00Z: no zone reads as UTC, a bare date as its midnight,
+ * fractions of a second are dropped and a leap second (:60) is the next
+ * minute's first. Both return 0, or -1 for anything else. */
 int date_parse_prefix(const char *s, size_t n, date_t *out);
+int date_parse_instant(const char *s, size_t n, int64_t *out);
 /* Writes "YYYY-MM-DD" (or "" for DATE_NONE) into out[DATE_FMT_LEN]. */
 void date_format(date_t d, char out[DATE_FMT_LEN]);
 /* Writes "YYYYMMDD" into out[9]. */

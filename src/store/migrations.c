@@ -1,272 +1,40 @@
 /* migrations.c — the versioned schema, written once for both dialects.
  *
  * Migration N is applied once, in its own transaction, and recorded in
- * schema_version. A released migration is never edited: change the schema by
- * appending migration N+1 (and the descriptors in schema.c). The DDL uses
- * @TOKENS@ for the few dialect differences (store_impl.h); everything else —
- * BIGINT cents, ON CONFLICT upserts, foreign keys — is the same SQL on both.
- * docs/schema.md documents every table and column.
+ * schema_version. Its DDL is generated from the description (kinds.def,
+ * through the descriptors of schema.c): CREATE TABLE for the kinds whose
+ * migration is N, ALTER TABLE ADD COLUMN for the columns added in N to older
+ * tables, CREATE INDEX for their indexes. What is not a table description —
+ * a backend's own tables (SQLite's delivery counter, its claim packs), a
+ * sequence, triggers, data moved by the backend's migrated hook — stays
+ * hand-written beside it, below. A released migration is never edited:
+ * change the schema by giving new kinds and columns the number N+1 and
+ * appending migration N+1 here. The DDL uses @TOKENS@ for the few dialect
+ * differences (store_impl.h); everything else — BIGINT cents, ON CONFLICT
+ * upserts, foreign keys — is the same SQL on both. docs/schema.md documents
+ * every table and column; tests/store/drift_test.c compares the schema made
+ * here with the frozen SQL of the released migrations.
  */
 #include "store/store_impl.h"
 
 #include "core/log.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
-/* The tables. Key columns are NOT NULL; "" stands for a missing optional key
- * part so that keys stay unique (SQL NULLs are distinct).
- *
- * Narrow tables are clustered on their natural key (SQLite WITHOUT ROWID: one
- * b-tree instead of table + index). The claim header (125 columns, mostly
- * NULL) and raw HL7 messages are wide rows, which SQLite stores better in a
- * rowid table beside a key index: measured 2.5x faster to load.
- *
- * medical_claim_line -> medical_claim is not a declared foreign key: the
- * store writes a claim's header with its lines in the same put and deletes
- * them together (store_delete_claim), and the declared constraint doubled
- * SQLite's per-line insert cost. */
-static const char m1_sql[] =
-    "CREATE TABLE organization (\n"
-    "  organization_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  npi TEXT, tin TEXT, name TEXT, organization_type TEXT, parent_organization_id TEXT,\n"
-    "  address TEXT, city TEXT, state TEXT, zip_code TEXT, phone TEXT, data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE practitioner (\n"
-    "  npi @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  first_name TEXT, last_name TEXT, credential TEXT, specialty_code TEXT, specialty TEXT,\n"
-    "  primary_care_flag SMALLINT CHECK (primary_care_flag IN (0, 1)),\n"
-    "  in_network_flag SMALLINT CHECK (in_network_flag IN (0, 1)),\n"
-    "  organization_id @KEY@ REFERENCES organization (organization_id),\n"
-    "  tin TEXT, data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX practitioner_organization ON practitioner (organization_id);\n"
-    "CREATE TABLE patient (\n"
-    "  person_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  first_name TEXT, middle_name TEXT, last_name TEXT, name_suffix TEXT, gender TEXT,\n"
-    "  race TEXT, ethnicity TEXT, birth_date @DATE@, death_date @DATE@,\n"
-    "  death_flag SMALLINT CHECK (death_flag IN (0, 1)),\n"
-    "  address TEXT, city TEXT, state TEXT, zip_code TEXT, phone TEXT, email TEXT,\n"
-    "  data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE enrollment (\n"
-    "  person_id @KEY@ NOT NULL REFERENCES patient (person_id),\n"
-    "  payer @KEY@ NOT NULL, plan @KEY@ NOT NULL, enrollment_start_date @DATE@ NOT NULL,\n"
-    "  member_id TEXT, subscriber_id TEXT, subscriber_relation TEXT, payer_type TEXT,\n"
-    "  enrollment_end_date @DATE@, original_reason_entitlement_code TEXT,\n"
-    "  dual_status_code TEXT, medicare_status_code TEXT, group_id TEXT, group_name TEXT,\n"
-    "  enrollment_status TEXT, hospice_flag SMALLINT, snp_type TEXT, medicaid_indicator SMALLINT,\n"
-    "  long_term_institutional_flag SMALLINT, part_d_raf_type TEXT,\n"
-    "  low_income_subsidy_indicator SMALLINT, metal_level TEXT, csr_indicator TEXT,\n"
-    "  esrd_status TEXT, data_source TEXT, file_name TEXT, file_date @DATE@,\n"
-    "  PRIMARY KEY (person_id, payer, plan, enrollment_start_date)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE medical_claim (\n"
-    "  claim_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  claim_type TEXT, person_id @KEY@, member_id TEXT, payer TEXT, plan TEXT,\n"
-    "  claim_start_date @DATE@, claim_end_date @DATE@, admission_date @DATE@,\n"
-    "  discharge_date @DATE@, admit_source_code TEXT, admit_type_code TEXT,\n"
-    "  discharge_disposition_code TEXT, bill_type_code TEXT, drg_code_type TEXT, drg_code TEXT,\n"
-    "  billing_npi TEXT, billing_tin TEXT, facility_npi TEXT, diagnosis_code_type TEXT,\n"
-    /* The repeating groups of the Tuva layout (diagnosis_code_1..25,
-     * diagnosis_poa_1..25, procedure_code_1..25, procedure_date_1..25), each
-     * packed into one column: items joined with '|', positions kept,
-     * trailing empty items dropped (store_impl.h, SC_TEXT_LIST). */
-    "  diagnosis_codes TEXT, diagnosis_poas TEXT, procedure_code_type TEXT,\n"
-    "  procedure_codes TEXT, procedure_dates TEXT,\n"
-    "  data_source TEXT, file_name TEXT, file_date @DATE@, ingest_datetime TEXT\n"
-    ");\n"
-    "CREATE INDEX medical_claim_person ON medical_claim (person_id);\n"
-    "CREATE TABLE medical_claim_line (\n"
-    "  claim_id @KEY@ NOT NULL,\n"
-    "  claim_line_number BIGINT NOT NULL,\n"
-    "  claim_line_start_date @DATE@, claim_line_end_date @DATE@, place_of_service_code TEXT,\n"
-    "  revenue_center_code TEXT, service_unit_quantity @REAL@, hcpcs_code TEXT,\n"
-    "  hcpcs_modifier_1 TEXT, hcpcs_modifier_2 TEXT, hcpcs_modifier_3 TEXT,\n"
-    "  hcpcs_modifier_4 TEXT, hcpcs_modifier_5 TEXT, rendering_npi TEXT, rendering_tin TEXT,\n"
-    "  paid_date @DATE@, paid_amount BIGINT, allowed_amount BIGINT, charge_amount BIGINT,\n"
-    "  coinsurance_amount BIGINT, copayment_amount BIGINT, deductible_amount BIGINT,\n"
-    "  total_cost_amount BIGINT,\n"
-    "  in_network_flag SMALLINT CHECK (in_network_flag IN (0, 1)),\n"
-    "  load_seq BIGINT NOT NULL,\n"
-    "  PRIMARY KEY (claim_id, claim_line_number)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE pharmacy_claim (\n"
-    "  claim_id @KEY@ NOT NULL, claim_line_number BIGINT NOT NULL,\n"
-    "  person_id @KEY@, member_id TEXT, payer TEXT, plan TEXT, prescribing_provider_npi TEXT,\n"
-    "  dispensing_provider_npi TEXT, dispensing_date @DATE@, ndc_code TEXT, quantity @REAL@,\n"
-    "  days_supply BIGINT, refills BIGINT, paid_date @DATE@, paid_amount BIGINT,\n"
-    "  allowed_amount BIGINT, charge_amount BIGINT, coinsurance_amount BIGINT,\n"
-    "  copayment_amount BIGINT, deductible_amount BIGINT,\n"
-    "  in_network_flag SMALLINT CHECK (in_network_flag IN (0, 1)),\n"
-    "  data_source TEXT, file_name TEXT, file_date @DATE@, ingest_datetime TEXT,\n"
-    "  load_seq BIGINT NOT NULL,\n"
-    "  PRIMARY KEY (claim_id, claim_line_number)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX pharmacy_claim_person ON pharmacy_claim (person_id);\n"
-    "CREATE TABLE encounter (\n"
-    "  encounter_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  person_id @KEY@ NOT NULL REFERENCES patient (person_id),\n"
-    "  status TEXT, class_code TEXT, type_system TEXT, type_code TEXT,\n"
-    "  start_date @DATE@, end_date @DATE@, practitioner_npi TEXT, organization_id TEXT,\n"
-    "  reason_system TEXT, reason_code TEXT, discharge_disposition TEXT, data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX encounter_person ON encounter (person_id);\n"
-    "CREATE TABLE condition (\n"
-    "  condition_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  person_id @KEY@ NOT NULL REFERENCES patient (person_id),\n"
-    "  encounter_id TEXT, category TEXT, clinical_status TEXT, verification_status TEXT,\n"
-    "  code_system TEXT, code TEXT, onset_date @DATE@, abatement_date @DATE@,\n"
-    "  recorded_date @DATE@, data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX condition_person ON condition (person_id);\n"
-    "CREATE TABLE observation (\n"
-    "  observation_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  person_id @KEY@ NOT NULL REFERENCES patient (person_id),\n"
-    "  encounter_id TEXT, status TEXT, category TEXT, code_system TEXT, code TEXT,\n"
-    "  effective_date @DATE@, effective_time @TIMESTAMP@, value_num @REAL@, value_unit TEXT,\n"
-    "  value_system TEXT, value_code TEXT, value_text TEXT, data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX observation_person ON observation (person_id);\n"
-    "CREATE TABLE procedure (\n"
-    "  procedure_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  person_id @KEY@ NOT NULL REFERENCES patient (person_id),\n"
-    "  encounter_id TEXT, status TEXT, code_system TEXT, code TEXT, performed_date @DATE@,\n"
-    "  performer_npi TEXT, data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX procedure_person ON procedure (person_id);\n"
-    "CREATE TABLE medication (\n"
-    "  medication_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  person_id @KEY@ NOT NULL REFERENCES patient (person_id),\n"
-    "  encounter_id TEXT, kind TEXT, status TEXT, code_system TEXT, code TEXT,\n"
-    "  start_date @DATE@, end_date @DATE@, days_supply BIGINT, dosage_text TEXT,\n"
-    "  prescriber_npi TEXT, data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX medication_person ON medication (person_id);\n"
-    "CREATE TABLE immunization (\n"
-    "  immunization_id @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  person_id @KEY@ NOT NULL REFERENCES patient (person_id),\n"
-    "  encounter_id TEXT, status TEXT, code_system TEXT, code TEXT, occurrence_date @DATE@,\n"
-    "  data_source TEXT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX immunization_person ON immunization (person_id);\n"
-    /* Raw messages are large: a rowid table keeps them off the key b-tree. */
-    "CREATE TABLE hl7_message (\n"
-    "  sending_facility @KEY@ NOT NULL, message_control_id @KEY@ NOT NULL,\n"
-    "  sending_application TEXT, message_type TEXT, event_type TEXT, version TEXT,\n"
-    "  message_time @TIMESTAMP@, received_at @TIMESTAMP@, status TEXT, error TEXT, raw TEXT,\n"
-    "  PRIMARY KEY (sending_facility, message_control_id)\n"
-    ");\n"
-    "CREATE TABLE adt_event (\n"
-    "  sending_facility @KEY@ NOT NULL, message_control_id @KEY@ NOT NULL,\n"
-    "  patient_identifier TEXT, identifier_authority TEXT, person_id TEXT, event_type TEXT,\n"
-    "  event_time @TIMESTAMP@, patient_class TEXT, location TEXT, facility TEXT,\n"
-    "  admit_type TEXT, admit_time @TIMESTAMP@, discharge_time @TIMESTAMP@,\n"
-    "  discharge_disposition TEXT, attending_npi TEXT, diagnosis_code TEXT,\n"
-    "  PRIMARY KEY (sending_facility, message_control_id),\n"
-    "  FOREIGN KEY (sending_facility, message_control_id)\n"
-    "    REFERENCES hl7_message (sending_facility, message_control_id)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX adt_event_patient ON adt_event (patient_identifier);\n"
-    "CREATE TABLE source_file (\n"
-    "  content_hash @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  name TEXT, format TEXT, loaded_at @TIMESTAMP@, records_read BIGINT,\n"
-    "  records_loaded BIGINT, records_rejected BIGINT\n"
-    ")@WITHOUT_ROWID@;\n";
+const store_dialect_t store_dialect_sqlite = { "TEXT", "TEXT", "TEXT", "REAL", " WITHOUT ROWID" };
+const store_dialect_t store_dialect_pg = { "TEXT COLLATE \"C\"", "DATE", "TIMESTAMPTZ",
+                                           "DOUBLE PRECISION", "" };
 
-/* The delivery counter (store_impl.h: load_seq). PostgreSQL uses a sequence
- * so that concurrent importers do not serialise on one row. */
+/* ---- hand-written SQL ------------------------------------------------------ */
+
+/* Migration 1: the delivery counter (store_impl.h: load_seq). PostgreSQL
+ * uses a sequence so that concurrent importers do not serialise on one row. */
 static const char m1_sqlite[] = "CREATE TABLE store_meta (key TEXT NOT NULL PRIMARY KEY,"
                                 " value INTEGER NOT NULL) WITHOUT ROWID;\n"
                                 "INSERT INTO store_meta (key, value) VALUES ('delivery', 0);\n";
 static const char m1_pg[] = "CREATE SEQUENCE store_delivery_seq;\n";
-
-/* Migration 2: the results the engine (tripod analyze --db) and the quality
- * measures write back. Keyed by analysis date / measurement period first, so
- * that a re-run clears its own rows with one range delete on the key. No
- * foreign keys: results are replaced whole and never outlive a re-run. */
-static const char m2_sql[] =
-    "CREATE TABLE analysis_run (\n"
-    "  run_id BIGINT NOT NULL PRIMARY KEY,\n"
-    "  as_of @DATE@, window_start @DATE@, window_months BIGINT, payment_year BIGINT,\n"
-    "  engine_version TEXT, started_at @TIMESTAMP@, finished_at @TIMESTAMP@, patients BIGINT\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE analysis_population (\n"
-    "  as_of @DATE@ NOT NULL PRIMARY KEY,\n"
-    "  run_id BIGINT, patients BIGINT, attributed BIGINT, member_months BIGINT, cost BIGINT,\n"
-    "  pmpm @REAL@, ed_visits BIGINT, ed_classified BIGINT, ed_avoidable_share @REAL@,\n"
-    "  ip_admits BIGINT, index_admits BIGINT, unplanned_readmits BIGINT,\n"
-    "  readmission_rate @REAL@, snf_stays BIGINT, auc_test @REAL@, tier_low BIGINT,\n"
-    "  tier_rising BIGINT, tier_high BIGINT, tier_critical BIGINT, ccm_eligible BIGINT,\n"
-    "  pcm_eligible BIGINT, gaps BIGINT, summary_json TEXT\n"
-    ");\n"
-    "CREATE TABLE analysis_patient (\n"
-    "  as_of @DATE@ NOT NULL, person_id @KEY@ NOT NULL,\n"
-    "  run_id BIGINT, attributed_npi TEXT, attribution_step BIGINT, member_months BIGINT,\n"
-    "  risk_score @REAL@, hcc_count BIGINT, tier TEXT, chronic_count BIGINT, conditions TEXT,\n"
-    "  ccm_eligible SMALLINT, pcm_eligible SMALLINT, ed_visits BIGINT, ed_avoidable BIGINT,\n"
-    "  ip_admits BIGINT, readmissions BIGINT, snf_stays BIGINT, cost BIGINT, pmpm BIGINT,\n"
-    "  probability @REAL@, top_factors TEXT, gaps BIGINT,\n"
-    "  PRIMARY KEY (as_of, person_id)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE analysis_discharge (\n"
-    "  as_of @DATE@ NOT NULL, person_id @KEY@ NOT NULL, admission_date @DATE@ NOT NULL,\n"
-    "  run_id BIGINT, discharge_date @DATE@, principal_dx TEXT, discharge_disposition TEXT,\n"
-    "  index_admission SMALLINT, planned SMALLINT, readmit_30 SMALLINT,\n"
-    "  unplanned_readmit_30 SMALLINT, days_to_next_admission BIGINT, lace BIGINT,\n"
-    "  charlson BIGINT,\n"
-    "  PRIMARY KEY (as_of, person_id, admission_date)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE analysis_ed_visit (\n"
-    "  as_of @DATE@ NOT NULL, person_id @KEY@ NOT NULL, visit_date @DATE@ NOT NULL,\n"
-    "  run_id BIGINT, principal_dx TEXT, nyu_class TEXT, avoidable_probability @REAL@,\n"
-    "  PRIMARY KEY (as_of, person_id, visit_date)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE analysis_gap (\n"
-    "  as_of @DATE@ NOT NULL, person_id @KEY@ NOT NULL, kind @KEY@ NOT NULL,\n"
-    "  hcc BIGINT NOT NULL, code @KEY@ NOT NULL,\n"
-    "  run_id BIGINT, description TEXT, evidence TEXT,\n"
-    "  PRIMARY KEY (as_of, person_id, kind, hcc, code)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE measure_result (\n"
-    "  period_start @DATE@ NOT NULL, period_end @DATE@ NOT NULL, measure_id @KEY@ NOT NULL,\n"
-    "  group_id @KEY@ NOT NULL, person_id @KEY@ NOT NULL,\n"
-    "  ip BIGINT, denom BIGINT, denex BIGINT, numer BIGINT, numex BIGINT, denexcep BIGINT,\n"
-    "  computed_at @TIMESTAMP@,\n"
-    "  PRIMARY KEY (period_start, period_end, measure_id, group_id, person_id)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX measure_result_person ON measure_result (person_id);\n"
-    "CREATE TABLE care_gap (\n"
-    "  period_start @DATE@ NOT NULL, period_end @DATE@ NOT NULL, measure_id @KEY@ NOT NULL,\n"
-    "  group_id @KEY@ NOT NULL, person_id @KEY@ NOT NULL,\n"
-    "  gap_text TEXT, evidence TEXT, next_action TEXT, due_date @DATE@, priority TEXT,\n"
-    "  computed_at @TIMESTAMP@,\n"
-    "  PRIMARY KEY (period_start, period_end, measure_id, group_id, person_id)\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX care_gap_person ON care_gap (person_id);\n"
-    "CREATE TABLE measure_summary (\n"
-    "  period_start @DATE@ NOT NULL, period_end @DATE@ NOT NULL, measure_id @KEY@ NOT NULL,\n"
-    "  group_id @KEY@ NOT NULL,\n"
-    "  ip BIGINT, denom BIGINT, denex BIGINT, numer BIGINT, numex BIGINT, denexcep BIGINT,\n"
-    "  rate @REAL@, computed_at @TIMESTAMP@,\n"
-    "  PRIMARY KEY (period_start, period_end, measure_id, group_id)\n"
-    ")@WITHOUT_ROWID@;\n";
-
-/* Migration 3: the medication order details the eCQMs read from a
- * MedicationRequest (CMS156 "more than one order" counts refills; the
- * cumulative-duration library reads quantity, dose and timing). Nullable
- * columns added at the end: rows stored before read them as missing.
- * observation.category needs no DDL: it now holds every category of the
- * resource joined with '|' (a single category reads as before). */
-static const char m3_sql[] = "ALTER TABLE medication ADD COLUMN intent TEXT;\n"
-                             "ALTER TABLE medication ADD COLUMN category TEXT;\n"
-                             "ALTER TABLE medication ADD COLUMN refills BIGINT;\n"
-                             "ALTER TABLE medication ADD COLUMN quantity @REAL@;\n"
-                             "ALTER TABLE medication ADD COLUMN quantity_unit TEXT;\n"
-                             "ALTER TABLE medication ADD COLUMN dose_value @REAL@;\n"
-                             "ALTER TABLE medication ADD COLUMN dose_unit TEXT;\n"
-                             "ALTER TABLE medication ADD COLUMN frequency BIGINT;\n"
-                             "ALTER TABLE medication ADD COLUMN period @REAL@;\n"
-                             "ALTER TABLE medication ADD COLUMN period_unit TEXT;\n";
 
 /* Migration 4: in SQLite, medical and pharmacy claims are packed
  * (src/store/sqlite/sqclaims.h): SQLite's cost per row and column bounded
@@ -285,30 +53,9 @@ static const char m4_sqlite[] =
     "CREATE INDEX claim_pack_kind ON claim_pack (kind, nclaims, nlines, dmin, dmax);\n"
     "CREATE TABLE claim_dir (id INTEGER PRIMARY KEY, data BLOB NOT NULL);\n";
 
-/* Migration 5: who signs in, their sessions, and the audit log (src/audit/).
- * "user" and "session" are reserved words in PostgreSQL: the tables are
- * app_user and app_session. The audit log is append-only in the database
- * itself: a trigger refuses a delete, and an update that changes an entry
- * (a re-put of the same entry is the store's idempotent no-op and passes). */
-static const char m5_sql[] =
-    "CREATE TABLE app_user (\n"
-    "  username @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  role TEXT NOT NULL, patient_id @KEY@, password_hash TEXT NOT NULL,\n"
-    "  disabled_flag SMALLINT CHECK (disabled_flag IN (0, 1)),\n"
-    "  created_at @TIMESTAMP@, updated_at @TIMESTAMP@\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE TABLE app_session (\n"
-    "  session_hash @KEY@ NOT NULL PRIMARY KEY,\n"
-    "  username @KEY@ NOT NULL, created_at @TIMESTAMP@, last_seen_at @TIMESTAMP@\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX app_session_user ON app_session (username);\n"
-    "CREATE TABLE audit_entry (\n"
-    "  seq BIGINT NOT NULL PRIMARY KEY,\n"
-    "  at @TIMESTAMP@, username TEXT, role TEXT, action TEXT, resource_type TEXT,\n"
-    "  resource_id TEXT, patient_id @KEY@, outcome TEXT, address TEXT,\n"
-    "  prev_hash TEXT, hash TEXT NOT NULL\n"
-    ")@WITHOUT_ROWID@;\n"
-    "CREATE INDEX audit_entry_patient ON audit_entry (patient_id);\n";
+/* Migration 5: the audit log is append-only in the database itself: a
+ * trigger refuses a delete, and an update that changes an entry (a re-put of
+ * the same entry is the store's idempotent no-op and passes). */
 static const char m5_sqlite[] =
     "CREATE TRIGGER audit_entry_no_change BEFORE UPDATE ON audit_entry\n"
     "  WHEN OLD.hash IS NOT NEW.hash OR OLD.seq IS NOT NEW.seq\n"
@@ -327,19 +74,182 @@ static const char m5_pg[] =
     "CREATE TRIGGER audit_entry_no_change BEFORE UPDATE OR DELETE ON audit_entry\n"
     "  FOR EACH ROW EXECUTE FUNCTION audit_entry_append_only();\n";
 
-static const store_migration_t migrations[] = {
-    { 1, "initial schema: organisations to source files", m1_sql, m1_sqlite, m1_pg },
-    { 2, "results: analysis runs, patients, discharges, ED visits, gaps; measures", m2_sql, NULL,
+/* Every migration: its number, what it does, and the hand-written SQL that
+ * goes after the generated DDL (NULL: none). */
+static const struct {
+    int version;
+    const char *description;
+    const char *sql_sqlite, *sql_pg;
+} written[] = {
+    { 1, "initial schema: organisations to source files", m1_sqlite, m1_pg },
+    { 2, "results: analysis runs, patients, discharges, ED visits, gaps; measures", NULL, NULL },
+    { 3, "medication order details: intent, category, refills, quantity, dose, timing", NULL,
       NULL },
-    { 3, "medication order details: intent, category, refills, quantity, dose, timing", m3_sql,
-      NULL, NULL },
-    { 4, "claims packed in SQLite (PostgreSQL unchanged)", "", m4_sqlite, NULL },
-    { 5, "users, sessions and the hash-chained audit log", m5_sql, m5_sqlite, m5_pg },
+    { 4, "claims packed in SQLite (PostgreSQL unchanged)", m4_sqlite, NULL },
+    { 5, "users, sessions and the hash-chained audit log", m5_sqlite, m5_pg },
 };
+
+#define NMIGRATIONS ((int)(sizeof written / sizeof written[0]))
+
+/* ---- the DDL, generated from the description ----------------------------- */
+
+/* The claim kinds live in packs in SQLite from migration 4 on, not in these
+ * tables: a later change to them would need the pack format too. */
+#define STORE_CLAIMS_PACKED 4
+
+static const char *ddl_type(const store_col_t *c)
+{
+    switch (c->type) {
+    case SC_TEXT:
+        return c->flags & SCF_BYTEWISE ? "@KEY@" : "TEXT";
+    case SC_INT:
+    case SC_MONEY:
+        return "BIGINT";
+    case SC_DATE:
+        return "@DATE@";
+    case SC_TIME:
+        return "@TIMESTAMP@";
+    case SC_REAL:
+        return "@REAL@";
+    case SC_FLAG:
+        return "SMALLINT";
+    case SC_TEXT_LIST:
+    case SC_DATE_LIST:
+        return "TEXT";
+    }
+    return "TEXT";
+}
+
+/* "name TYPE [NOT NULL] [PRIMARY KEY] [CHECK (...)] [REFERENCES ...]": a
+ * single-column key is declared on the column, a longer one on the table. */
+static int ddl_col(buf_t *b, const store_table_t *t, const store_col_t *c)
+{
+    int rc = buf_printf(b, "%s %s", c->name, ddl_type(c));
+    if (c->flags & SCF_NOT_NULL)
+        rc |= buf_puts(b, " NOT NULL");
+    if ((c->flags & SCF_KEY) && t->nkey == 1)
+        rc |= buf_puts(b, " PRIMARY KEY");
+    if (c->check)
+        rc |= buf_printf(b, " CHECK (%s %s)", c->name, c->check);
+    if (c->ref)
+        rc |= buf_printf(b, " REFERENCES %s", c->ref);
+    return rc ? -1 : 0;
+}
+
+static bool is_claim_table(const store_table_t *t)
+{
+    for (int k = 0; k < SK_COUNT; k++) {
+        const store_kind_def_t *d = store_kind_def((store_kind_t)k);
+        if (d->redelivery && (d->table == t || d->header == t))
+            return true;
+    }
+    return false;
+}
+
+static int ddl_create(buf_t *b, const store_table_t *t, int version, char *why, size_t nwhy)
+{
+    int rc = buf_printf(b, "CREATE TABLE %s (\n", t->name);
+    for (int i = 0, out = 0; i < t->ncols; i++) {
+        if (t->cols[i].migration < version) {
+            snprintf(why, nwhy, "%s.%s: migration %d, before its table's (%d)", t->name,
+                     t->cols[i].name, t->cols[i].migration, version);
+            return -1;
+        }
+        if (t->cols[i].migration > version)
+            continue; /* ALTER TABLE ADD COLUMN in its own migration */
+        rc |= buf_puts(b, out++ ? ",\n  " : "  ");
+        rc |= ddl_col(b, t, &t->cols[i]);
+    }
+    if (t->has_load_seq)
+        rc |= buf_puts(b, ",\n  load_seq BIGINT NOT NULL");
+    if (t->nkey > 1) {
+        rc |= buf_puts(b, ",\n  PRIMARY KEY (");
+        for (int i = 0; i < t->nkey; i++)
+            rc |= buf_printf(b, "%s%s", i ? ", " : "", t->cols[i].name);
+        rc |= buf_puts(b, ")");
+    }
+    int nfk;
+    const store_fkey_t *fk = store_fkeys(&nfk);
+    for (int i = 0; i < nfk; i++)
+        if (fk[i].table == t)
+            rc |= buf_printf(b, ",\n  FOREIGN KEY (%s) REFERENCES %s", fk[i].cols, fk[i].parent);
+    rc |= buf_printf(b, "\n)%s;\n", t->without_rowid ? "@WITHOUT_ROWID@" : "");
+    return rc ? -1 : 0;
+}
+
+/* An added column must be one that rows already stored can read as missing. */
+static int ddl_add(buf_t *b, const store_table_t *t, const store_col_t *c, char *why, size_t nwhy)
+{
+    if (c->flags & (SCF_KEY | SCF_NOT_NULL)) {
+        snprintf(why, nwhy, "%s.%s: a column added to a table (migration %d) must be OPT", t->name,
+                 c->name, c->migration);
+        return -1;
+    }
+    int rc = buf_printf(b, "ALTER TABLE %s ADD COLUMN ", t->name);
+    rc |= ddl_col(b, t, c);
+    rc |= buf_puts(b, ";\n");
+    return rc ? -1 : 0;
+}
+
+int store_migration_ddl(int version, buf_t *out, char *why, size_t nwhy)
+{
+    int n;
+    const store_table_t *const *ts = store_tables(&n);
+    buf_reset(out);
+    snprintf(why, nwhy, "out of memory");
+    for (int i = 0; i < n; i++) {
+        const store_table_t *t = ts[i];
+        if (t->migration > version)
+            continue;
+        bool create = t->migration == version, touched = create;
+        if (create && ddl_create(out, t, version, why, nwhy) != 0)
+            return -1;
+        for (int j = 0; j < t->ncols; j++) {
+            const store_col_t *c = &t->cols[j];
+            if (c->migration != version)
+                continue;
+            touched = true;
+            if (!create && ddl_add(out, t, c, why, nwhy) != 0)
+                return -1;
+            if (c->index &&
+                buf_printf(out, "CREATE INDEX %s ON %s (%s);\n", c->index, t->name, c->name) != 0)
+                return -1;
+        }
+        if (touched && version > STORE_CLAIMS_PACKED && is_claim_table(t)) {
+            snprintf(why, nwhy,
+                     "%s: SQLite keeps claims packed since migration %d (sqlite/sqpack.h): "
+                     "change the pack format with the table",
+                     t->name, STORE_CLAIMS_PACKED);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The migrations, their DDL generated once: a store_migrations() caller
+ * gets the same text every time, valid for the life of the process. */
+static store_migration_t migrations[NMIGRATIONS];
+static buf_t migration_sql[NMIGRATIONS];
+static pthread_once_t migrations_once = PTHREAD_ONCE_INIT;
+
+static void make_migrations(void)
+{
+    char why[256];
+    for (int i = 0; i < NMIGRATIONS; i++) {
+        migrations[i] = (store_migration_t){ written[i].version, written[i].description, NULL,
+                                             written[i].sql_sqlite, written[i].sql_pg };
+        buf_init(&migration_sql[i], 0);
+        if (store_migration_ddl(written[i].version, &migration_sql[i], why, sizeof why) == 0)
+            migrations[i].sql = buf_cstr(&migration_sql[i]);
+        else
+            log_error("store.migrate", "migration %d: %s", written[i].version, why);
+    }
+}
 
 const store_migration_t *store_migrations(int *n)
 {
-    *n = (int)(sizeof migrations / sizeof migrations[0]);
+    pthread_once(&migrations_once, make_migrations);
+    *n = NMIGRATIONS;
     return migrations;
 }
 
@@ -420,6 +330,12 @@ int store_migrate(store_t *s, err_t *e)
             continue;
         }
         const char *extra = strcmp(vt->name, "sqlite") == 0 ? m[i].sql_sqlite : m[i].sql_pg;
+        if (!m[i].sql) {
+            rc = err_set(e, ERR_INTERNAL,
+                         "migration %d: the schema description is inconsistent (see the log)",
+                         m[i].version);
+            goto fail;
+        }
         if (store_sql_subst(vt->dialect, m[i].sql, &sql) != 0 ||
             (extra && buf_puts(&sql, extra) != 0) ||
             buf_printf(&sql, "INSERT INTO schema_version (version, description) VALUES (%d, '%s');",

@@ -1,8 +1,8 @@
 /* schema.c — the schema as data: record kinds, tables, columns.
  *
- * Must agree with the DDL in migrations.c (the store test suite puts and
- * scans back every column of every kind, so a mismatch fails it). The key
- * columns of each table come first, in key order.
+ * Everything here is generated from kinds.def, the one description of every
+ * kind; migrations.c makes the DDL from the same descriptors, so the two
+ * cannot disagree. The key columns of each table come first, in key order.
  */
 #include "core/str.h"
 #include "store/store_impl.h"
@@ -11,514 +11,279 @@
 #include <pthread.h>
 #include <string.h>
 
-#define C(st, f, t)                                                                                \
-    {                                                                                              \
-#f, t, 0, offsetof(st, f), 0                                                               \
-    }
-#define K(st, f, t)                                                                                \
-    {                                                                                              \
-#f, t, SCF_KEY, offsetof(st, f), 0                                                         \
-    }
-#define KE(st, f, t)                                                                               \
-    {                                                                                              \
-#f, t, SCF_KEY | SCF_EMPTY_OK, offsetof(st, f), 0                                          \
-    }
-#define A(st, f, i, name, t)                                                                       \
-    {                                                                                              \
-        name, t, 0, offsetof(st, f) + (i) * sizeof(((st *)0)->f[0]), 0                             \
-    }
-#define L(st, f, name, t)                                                                          \
-    {                                                                                              \
-        name, t, 0, offsetof(st, f), (int)(sizeof(((st *)0)->f) / sizeof(((st *)0)->f[0]))         \
-    }
+#define N(a) ((int)(sizeof a / sizeof a[0]))
 
-#define N(cols) ((int)(sizeof cols / sizeof cols[0]))
+/* ---- the descriptors, from kinds.def ------------------------------------
+ *
+ * A table's descriptors are its key columns, in key order, then the others;
+ * kinds.def lists a kind's fields in struct order, which may interleave the
+ * two (enrollment keeps the Tuva field order). So every column is placed by a
+ * designated initializer at a position that enums compute at compile time:
+ * four passes number each column among the key and the other columns of its
+ * kind's table and header (k_nrk, k_rk_<field>, ...), a fifth reserves each
+ * table's slice of one array of every column, and a sixth fills it. A column
+ * placed twice is a compile error (-Woverride-init). */
 
-/* ---- organisations, practitioners, patients, enrolment ----------------- */
+/* Token decoding: role -> which of the four groups a column belongs to. */
+#define SD_ROWKEY_KEY(...)  __VA_ARGS__
+#define SD_ROWKEY_KEYE(...) __VA_ARGS__
+#define SD_ROWKEY_HKEY(...) __VA_ARGS__
+#define SD_ROWKEY_REQ(...)
+#define SD_ROWKEY_OPT(...)
+#define SD_ROWKEY_HDR(...)
+#define SD_ROWREST_KEY(...)
+#define SD_ROWREST_KEYE(...)
+#define SD_ROWREST_HKEY(...)
+#define SD_ROWREST_REQ(...) __VA_ARGS__
+#define SD_ROWREST_OPT(...) __VA_ARGS__
+#define SD_ROWREST_HDR(...)
+#define SD_HDRKEY_KEY(...)
+#define SD_HDRKEY_KEYE(...)
+#define SD_HDRKEY_HKEY(...) __VA_ARGS__
+#define SD_HDRKEY_REQ(...)
+#define SD_HDRKEY_OPT(...)
+#define SD_HDRKEY_HDR(...)
+#define SD_HDRREST_KEY(...)
+#define SD_HDRREST_KEYE(...)
+#define SD_HDRREST_HKEY(...)
+#define SD_HDRREST_REQ(...)
+#define SD_HDRREST_OPT(...)
+#define SD_HDRREST_HDR(...) __VA_ARGS__
+/* role -> flags */
+#define SD_RFLAGS_KEY  (SCF_KEY | SCF_NOT_NULL)
+#define SD_RFLAGS_KEYE (SCF_KEY | SCF_EMPTY_OK | SCF_NOT_NULL)
+#define SD_RFLAGS_HKEY (SCF_KEY | SCF_NOT_NULL)
+#define SD_RFLAGS_REQ  SCF_NOT_NULL
+#define SD_RFLAGS_OPT  0
+#define SD_RFLAGS_HDR  0
+/* type -> descriptor type, flags, columns, list length, field offset of item i */
+#define SD_SC_ID               SC_TEXT
+#define SD_SC_TEXT             SC_TEXT
+#define SD_SC_DATE             SC_DATE
+#define SD_SC_TIME             SC_TIME
+#define SD_SC_MONEY            SC_MONEY
+#define SD_SC_INT              SC_INT
+#define SD_SC_REAL             SC_REAL
+#define SD_SC_FLAG             SC_FLAG
+#define SD_SC_TEXT_LIST        SC_TEXT_LIST
+#define SD_SC_DATE_LIST        SC_DATE_LIST
+#define SD_SC_TEXT_ARRAY       SC_TEXT
+#define SD_TFLAGS_ID           SCF_BYTEWISE
+#define SD_TFLAGS_TEXT         0
+#define SD_TFLAGS_DATE         0
+#define SD_TFLAGS_TIME         0
+#define SD_TFLAGS_MONEY        0
+#define SD_TFLAGS_INT          0
+#define SD_TFLAGS_REAL         0
+#define SD_TFLAGS_FLAG         0
+#define SD_TFLAGS_TEXT_LIST    0
+#define SD_TFLAGS_DATE_LIST    0
+#define SD_TFLAGS_TEXT_ARRAY   0
+#define SD_NCOLS_ID(n)         1
+#define SD_NCOLS_TEXT(n)       1
+#define SD_NCOLS_DATE(n)       1
+#define SD_NCOLS_TIME(n)       1
+#define SD_NCOLS_MONEY(n)      1
+#define SD_NCOLS_INT(n)        1
+#define SD_NCOLS_REAL(n)       1
+#define SD_NCOLS_FLAG(n)       1
+#define SD_NCOLS_TEXT_LIST(n)  1
+#define SD_NCOLS_DATE_LIST(n)  1
+#define SD_NCOLS_TEXT_ARRAY(n) (n)
+#define SD_LISTN_ID(n)         0
+#define SD_LISTN_TEXT(n)       0
+#define SD_LISTN_DATE(n)       0
+#define SD_LISTN_TIME(n)       0
+#define SD_LISTN_MONEY(n)      0
+#define SD_LISTN_INT(n)        0
+#define SD_LISTN_REAL(n)       0
+#define SD_LISTN_FLAG(n)       0
+#define SD_LISTN_TEXT_LIST(n)  (n)
+#define SD_LISTN_DATE_LIST(n)  (n)
+#define SD_LISTN_TEXT_ARRAY(n) 0
+/* layout -> load_seq and re-delivery; clustered */
+#define SD_LINES_CLUSTERED   false
+#define SD_LINES_ROWID       false
+#define SD_LINES_LINES       true
+#define SD_CLUSTER_CLUSTERED true
+#define SD_CLUSTER_ROWID     false
+#define SD_CLUSTER_LINES     true
 
-#define S store_organization_t
-static const store_col_t organization_cols[] = {
-    K(S, organization_id, SC_TEXT),
-    C(S, npi, SC_TEXT),
-    C(S, tin, SC_TEXT),
-    C(S, name, SC_TEXT),
-    C(S, organization_type, SC_TEXT),
-    C(S, parent_organization_id, SC_TEXT),
-    C(S, address, SC_TEXT),
-    C(S, city, SC_TEXT),
-    C(S, state, SC_TEXT),
-    C(S, zip_code, SC_TEXT),
-    C(S, phone, SC_TEXT),
-    C(S, data_source, SC_TEXT),
-};
-#undef S
-#define S store_practitioner_t
-static const store_col_t practitioner_cols[] = {
-    K(S, npi, SC_TEXT),
-    C(S, first_name, SC_TEXT),
-    C(S, last_name, SC_TEXT),
-    C(S, credential, SC_TEXT),
-    C(S, specialty_code, SC_TEXT),
-    C(S, specialty, SC_TEXT),
-    C(S, primary_care_flag, SC_FLAG),
-    C(S, in_network_flag, SC_FLAG),
-    C(S, organization_id, SC_TEXT),
-    C(S, tin, SC_TEXT),
-    C(S, data_source, SC_TEXT),
-};
-#undef S
-#define S store_patient_t
-static const store_col_t patient_cols[] = {
-    K(S, person_id, SC_TEXT),  C(S, first_name, SC_TEXT),  C(S, middle_name, SC_TEXT),
-    C(S, last_name, SC_TEXT),  C(S, name_suffix, SC_TEXT), C(S, gender, SC_TEXT),
-    C(S, race, SC_TEXT),       C(S, ethnicity, SC_TEXT),   C(S, birth_date, SC_DATE),
-    C(S, death_date, SC_DATE), C(S, death_flag, SC_FLAG),  C(S, address, SC_TEXT),
-    C(S, city, SC_TEXT),       C(S, state, SC_TEXT),       C(S, zip_code, SC_TEXT),
-    C(S, phone, SC_TEXT),      C(S, email, SC_TEXT),       C(S, data_source, SC_TEXT),
-};
-#undef S
-#define S store_enrollment_t
-static const store_col_t enrollment_cols[] = {
-    K(S, person_id, SC_TEXT),
-    K(S, payer, SC_TEXT),
-    KE(S, plan, SC_TEXT),
-    K(S, enrollment_start_date, SC_DATE),
-    C(S, member_id, SC_TEXT),
-    C(S, subscriber_id, SC_TEXT),
-    C(S, subscriber_relation, SC_TEXT),
-    C(S, payer_type, SC_TEXT),
-    C(S, enrollment_end_date, SC_DATE),
-    C(S, original_reason_entitlement_code, SC_TEXT),
-    C(S, dual_status_code, SC_TEXT),
-    C(S, medicare_status_code, SC_TEXT),
-    C(S, group_id, SC_TEXT),
-    C(S, group_name, SC_TEXT),
-    C(S, enrollment_status, SC_TEXT),
-    C(S, hospice_flag, SC_FLAG),
-    C(S, snp_type, SC_TEXT),
-    C(S, medicaid_indicator, SC_FLAG),
-    C(S, long_term_institutional_flag, SC_FLAG),
-    C(S, part_d_raf_type, SC_TEXT),
-    C(S, low_income_subsidy_indicator, SC_FLAG),
-    C(S, metal_level, SC_TEXT),
-    C(S, csr_indicator, SC_TEXT),
-    C(S, esrd_status, SC_TEXT),
-    C(S, data_source, SC_TEXT),
-    C(S, file_name, SC_TEXT),
-    C(S, file_date, SC_DATE),
-};
-#undef S
+/* The descriptor of column `name` (item `item` of an array, 0 else; field
+ * offset off) at position pos of the array of every column. */
+#define SD_CELL(pos, name, item, off, k, f, type, n, role, mig, check, ref, index, doc)            \
+    [pos] = { name,                                                                                \
+              SD_SC_##type,                                                                        \
+              SD_TFLAGS_##type | SD_RFLAGS_##role,                                                 \
+              off,                                                                                 \
+              SD_LISTN_##type(n),                                                                  \
+              mig,                                                                                 \
+              item,                                                                                \
+              check,                                                                               \
+              ref,                                                                                 \
+              index,                                                                               \
+              doc },
+/* A TEXT_ARRAY field is n columns name_1..name_n (n a literal or a macro
+ * for one, up to 8). */
+#define SD_CAT_(a, b) a##b
+#define SD_CAT(a, b)  SD_CAT_(a, b)
+#define SD_ITEM(pos, name, i, k, f, ...)                                                           \
+    SD_CELL(pos, name, i,                                                                          \
+            offsetof(store_##k##_t, f) + (size_t)((i)-1) * sizeof(((store_##k##_t *)0)->f[0]), k,  \
+            f, __VA_ARGS__)
+#define SD_REP_1(pos, col, ...) SD_ITEM(pos, col "_1", 1, __VA_ARGS__)
+#define SD_REP_2(pos, col, ...)                                                                    \
+    SD_REP_1(pos, col, __VA_ARGS__) SD_ITEM(pos + 1, col "_2", 2, __VA_ARGS__)
+#define SD_REP_3(pos, col, ...)                                                                    \
+    SD_REP_2(pos, col, __VA_ARGS__) SD_ITEM(pos + 2, col "_3", 3, __VA_ARGS__)
+#define SD_REP_4(pos, col, ...)                                                                    \
+    SD_REP_3(pos, col, __VA_ARGS__) SD_ITEM(pos + 3, col "_4", 4, __VA_ARGS__)
+#define SD_REP_5(pos, col, ...)                                                                    \
+    SD_REP_4(pos, col, __VA_ARGS__) SD_ITEM(pos + 4, col "_5", 5, __VA_ARGS__)
+#define SD_REP_6(pos, col, ...)                                                                    \
+    SD_REP_5(pos, col, __VA_ARGS__) SD_ITEM(pos + 5, col "_6", 6, __VA_ARGS__)
+#define SD_REP_7(pos, col, ...)                                                                    \
+    SD_REP_6(pos, col, __VA_ARGS__) SD_ITEM(pos + 6, col "_7", 7, __VA_ARGS__)
+#define SD_REP_8(pos, col, ...)                                                                    \
+    SD_REP_7(pos, col, __VA_ARGS__) SD_ITEM(pos + 7, col "_8", 8, __VA_ARGS__)
+#define SD_EMIT_SCALAR(pos, col, n, k, f, ...)                                                     \
+    SD_CELL(pos, col, 0, offsetof(store_##k##_t, f), k, f, __VA_ARGS__)
+#define SD_EMIT_ID                           SD_EMIT_SCALAR
+#define SD_EMIT_TEXT                         SD_EMIT_SCALAR
+#define SD_EMIT_DATE                         SD_EMIT_SCALAR
+#define SD_EMIT_TIME                         SD_EMIT_SCALAR
+#define SD_EMIT_MONEY                        SD_EMIT_SCALAR
+#define SD_EMIT_INT                          SD_EMIT_SCALAR
+#define SD_EMIT_REAL                         SD_EMIT_SCALAR
+#define SD_EMIT_FLAG                         SD_EMIT_SCALAR
+#define SD_EMIT_TEXT_LIST                    SD_EMIT_SCALAR
+#define SD_EMIT_DATE_LIST                    SD_EMIT_SCALAR
+#define SD_EMIT_TEXT_ARRAY(pos, col, n, ...) SD_CAT(SD_REP_, n)(pos, col, __VA_ARGS__)
 
-/* ---- claims ------------------------------------------------------------ */
+#define SD_NO_FKEY(...)
+#define SD_NO_END(k)
 
-#define X5(M, f, n, t)                                                                             \
-    M(f, 0, n "_1", t), M(f, 1, n "_2", t), M(f, 2, n "_3", t), M(f, 3, n "_4", t),                \
-        M(f, 4, n "_5", t)
+/* Passes 1-4: k_rk_<field> (the rank of a key column of k's table), k_nrk
+ * (their number); k_rr_, k_nrr the other columns; k_hk_, k_nhk, k_hr_,
+ * k_nhr the same for the header. A TEXT_ARRAY takes n ranks. */
+#define SD_RANK(grp, k, f, type, n)                                                                \
+    k##_##grp##_##f, k##_##grp##_##f##_last_ = k##_##grp##_##f + SD_NCOLS_##type(n) - 1,
+#define SD_KIND(k, ...)                          enum {
+#define SD_KIND_HDR(k, ...)                      enum {
+#define SD_FKEY                                  SD_NO_FKEY
+#define SD_COLUMN(k, f, col, type, n, role, ...) SD_ROWKEY_##role(SD_RANK(rk, k, f, type, n))
+#define SD_END(k)                                                                                  \
+    k##_nrk                                                                                        \
+    }                                                                                              \
+    ;
+#include "store/kinds.def"
+#undef SD_COLUMN
+#undef SD_END
+#define SD_COLUMN(k, f, col, type, n, role, ...) SD_ROWREST_##role(SD_RANK(rr, k, f, type, n))
+#define SD_END(k)                                                                                  \
+    k##_nrr                                                                                        \
+    }                                                                                              \
+    ;
+#include "store/kinds.def"
+#undef SD_COLUMN
+#undef SD_END
+#define SD_COLUMN(k, f, col, type, n, role, ...) SD_HDRKEY_##role(SD_RANK(hk, k, f, type, n))
+#define SD_END(k)                                                                                  \
+    k##_nhk                                                                                        \
+    }                                                                                              \
+    ;
+#include "store/kinds.def"
+#undef SD_COLUMN
+#undef SD_END
+#define SD_COLUMN(k, f, col, type, n, role, ...) SD_HDRREST_##role(SD_RANK(hr, k, f, type, n))
+#define SD_END(k)                                                                                  \
+    k##_nhr                                                                                        \
+    }                                                                                              \
+    ;
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_COLUMN
+#undef SD_END
 
-#define S                 store_med_claim_t
-#define MA(f, i, name, t) A(S, f, i, name, t)
-static const store_col_t med_claim_cols[] = {
-    K(S, claim_id, SC_TEXT),
-    C(S, claim_type, SC_TEXT),
-    C(S, person_id, SC_TEXT),
-    C(S, member_id, SC_TEXT),
-    C(S, payer, SC_TEXT),
-    C(S, plan, SC_TEXT),
-    C(S, claim_start_date, SC_DATE),
-    C(S, claim_end_date, SC_DATE),
-    C(S, admission_date, SC_DATE),
-    C(S, discharge_date, SC_DATE),
-    C(S, admit_source_code, SC_TEXT),
-    C(S, admit_type_code, SC_TEXT),
-    C(S, discharge_disposition_code, SC_TEXT),
-    C(S, bill_type_code, SC_TEXT),
-    C(S, drg_code_type, SC_TEXT),
-    C(S, drg_code, SC_TEXT),
-    C(S, billing_npi, SC_TEXT),
-    C(S, billing_tin, SC_TEXT),
-    C(S, facility_npi, SC_TEXT),
-    C(S, diagnosis_code_type, SC_TEXT),
-    L(S, diagnosis_code, "diagnosis_codes", SC_TEXT_LIST),
-    L(S, diagnosis_poa, "diagnosis_poas", SC_TEXT_LIST),
-    C(S, procedure_code_type, SC_TEXT),
-    L(S, procedure_code, "procedure_codes", SC_TEXT_LIST),
-    L(S, procedure_date, "procedure_dates", SC_DATE_LIST),
-    C(S, data_source, SC_TEXT),
-    C(S, file_name, SC_TEXT),
-    C(S, file_date, SC_DATE),
-    C(S, ingest_datetime, SC_TEXT),
+/* Pass 5: each table's slice of all_cols, [k_row_at, k_row_at + ncols) and
+ * the header's [k_hdr_at, ...) (empty without a header). */
+enum {
+#define SD_KIND(k, ...)                                                                            \
+    k##_row_at, k##_row_last_ = k##_row_at + k##_nrk + k##_nrr - 1, k##_hdr_at,                    \
+                k##_hdr_last_ = k##_hdr_at + k##_nhk + k##_nhr - 1,
+#define SD_KIND_HDR SD_KIND
+#define SD_COLUMN(...)
+#define SD_END SD_NO_END
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_COLUMN
+    SD_NCOLS_ALL
 };
-static const store_col_t med_claim_line_cols[] = {
-    K(S, claim_id, SC_TEXT),
-    K(S, claim_line_number, SC_INT),
-    C(S, claim_line_start_date, SC_DATE),
-    C(S, claim_line_end_date, SC_DATE),
-    C(S, place_of_service_code, SC_TEXT),
-    C(S, revenue_center_code, SC_TEXT),
-    C(S, service_unit_quantity, SC_REAL),
-    C(S, hcpcs_code, SC_TEXT),
-    X5(MA, hcpcs_modifier, "hcpcs_modifier", SC_TEXT),
-    C(S, rendering_npi, SC_TEXT),
-    C(S, rendering_tin, SC_TEXT),
-    C(S, paid_date, SC_DATE),
-    C(S, paid_amount, SC_MONEY),
-    C(S, allowed_amount, SC_MONEY),
-    C(S, charge_amount, SC_MONEY),
-    C(S, coinsurance_amount, SC_MONEY),
-    C(S, copayment_amount, SC_MONEY),
-    C(S, deductible_amount, SC_MONEY),
-    C(S, total_cost_amount, SC_MONEY),
-    C(S, in_network_flag, SC_FLAG),
-};
-#undef MA
-#undef S
-#define S store_rx_claim_t
-static const store_col_t rx_claim_cols[] = {
-    K(S, claim_id, SC_TEXT),
-    K(S, claim_line_number, SC_INT),
-    C(S, person_id, SC_TEXT),
-    C(S, member_id, SC_TEXT),
-    C(S, payer, SC_TEXT),
-    C(S, plan, SC_TEXT),
-    C(S, prescribing_provider_npi, SC_TEXT),
-    C(S, dispensing_provider_npi, SC_TEXT),
-    C(S, dispensing_date, SC_DATE),
-    C(S, ndc_code, SC_TEXT),
-    C(S, quantity, SC_REAL),
-    C(S, days_supply, SC_INT),
-    C(S, refills, SC_INT),
-    C(S, paid_date, SC_DATE),
-    C(S, paid_amount, SC_MONEY),
-    C(S, allowed_amount, SC_MONEY),
-    C(S, charge_amount, SC_MONEY),
-    C(S, coinsurance_amount, SC_MONEY),
-    C(S, copayment_amount, SC_MONEY),
-    C(S, deductible_amount, SC_MONEY),
-    C(S, in_network_flag, SC_FLAG),
-    C(S, data_source, SC_TEXT),
-    C(S, file_name, SC_TEXT),
-    C(S, file_date, SC_DATE),
-    C(S, ingest_datetime, SC_TEXT),
-};
-#undef S
 
-/* ---- clinical ---------------------------------------------------------- */
+/* Pass 6: every column of every table. */
+static const store_col_t all_cols[SD_NCOLS_ALL] = {
+#define SD_KIND(...)
+#define SD_KIND_HDR(...)
+#define SD_COLUMN(k, f, col, type, n, role, ...)                                                   \
+    SD_ROWKEY_##role(                                                                              \
+        SD_EMIT_##type(k##_row_at + k##_rk_##f, col, n, k, f, type, n, role, __VA_ARGS__))         \
+        SD_ROWREST_##role(SD_EMIT_##type(k##_row_at + k##_nrk + k##_rr_##f, col, n, k, f, type, n, \
+                                         role, __VA_ARGS__))                                       \
+            SD_HDRKEY_##role(                                                                      \
+                SD_EMIT_##type(k##_hdr_at + k##_hk_##f, col, n, k, f, type, n, role, __VA_ARGS__)) \
+                SD_HDRREST_##role(SD_EMIT_##type(k##_hdr_at + k##_nhk + k##_hr_##f, col, n, k, f,  \
+                                                 type, n, role, __VA_ARGS__))
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_COLUMN
+};
 
-#define S store_encounter_t
-static const store_col_t encounter_cols[] = {
-    K(S, encounter_id, SC_TEXT),
-    C(S, person_id, SC_TEXT),
-    C(S, status, SC_TEXT),
-    C(S, class_code, SC_TEXT),
-    C(S, type_system, SC_TEXT),
-    C(S, type_code, SC_TEXT),
-    C(S, start_date, SC_DATE),
-    C(S, end_date, SC_DATE),
-    C(S, practitioner_npi, SC_TEXT),
-    C(S, organization_id, SC_TEXT),
-    C(S, reason_system, SC_TEXT),
-    C(S, reason_code, SC_TEXT),
-    C(S, discharge_disposition, SC_TEXT),
-    C(S, data_source, SC_TEXT),
-};
-#undef S
-#define S store_condition_t
-static const store_col_t condition_cols[] = {
-    K(S, condition_id, SC_TEXT),    C(S, person_id, SC_TEXT),
-    C(S, encounter_id, SC_TEXT),    C(S, category, SC_TEXT),
-    C(S, clinical_status, SC_TEXT), C(S, verification_status, SC_TEXT),
-    C(S, code_system, SC_TEXT),     C(S, code, SC_TEXT),
-    C(S, onset_date, SC_DATE),      C(S, abatement_date, SC_DATE),
-    C(S, recorded_date, SC_DATE),   C(S, data_source, SC_TEXT),
-};
-#undef S
-#define S store_observation_t
-static const store_col_t observation_cols[] = {
-    K(S, observation_id, SC_TEXT), C(S, person_id, SC_TEXT),      C(S, encounter_id, SC_TEXT),
-    C(S, status, SC_TEXT),         C(S, category, SC_TEXT),       C(S, code_system, SC_TEXT),
-    C(S, code, SC_TEXT),           C(S, effective_date, SC_DATE), C(S, effective_time, SC_TIME),
-    C(S, value_num, SC_REAL),      C(S, value_unit, SC_TEXT),     C(S, value_system, SC_TEXT),
-    C(S, value_code, SC_TEXT),     C(S, value_text, SC_TEXT),     C(S, data_source, SC_TEXT),
-};
-#undef S
-#define S store_procedure_t
-static const store_col_t procedure_cols[] = {
-    K(S, procedure_id, SC_TEXT),   C(S, person_id, SC_TEXT),     C(S, encounter_id, SC_TEXT),
-    C(S, status, SC_TEXT),         C(S, code_system, SC_TEXT),   C(S, code, SC_TEXT),
-    C(S, performed_date, SC_DATE), C(S, performer_npi, SC_TEXT), C(S, data_source, SC_TEXT),
-};
-#undef S
-#define S store_medication_t
-static const store_col_t medication_cols[] = {
-    K(S, medication_id, SC_TEXT),
-    C(S, person_id, SC_TEXT),
-    C(S, encounter_id, SC_TEXT),
-    C(S, kind, SC_TEXT),
-    C(S, status, SC_TEXT),
-    C(S, code_system, SC_TEXT),
-    C(S, code, SC_TEXT),
-    C(S, start_date, SC_DATE),
-    C(S, end_date, SC_DATE),
-    C(S, days_supply, SC_INT),
-    C(S, dosage_text, SC_TEXT),
-    C(S, prescriber_npi, SC_TEXT),
-    C(S, data_source, SC_TEXT),
-    /* migration 3 */
-    C(S, intent, SC_TEXT),
-    C(S, category, SC_TEXT),
-    C(S, refills, SC_INT),
-    C(S, quantity, SC_REAL),
-    C(S, quantity_unit, SC_TEXT),
-    C(S, dose_value, SC_REAL),
-    C(S, dose_unit, SC_TEXT),
-    C(S, frequency, SC_INT),
-    C(S, period, SC_REAL),
-    C(S, period_unit, SC_TEXT),
-};
-#undef S
-#define S store_immunization_t
-static const store_col_t immunization_cols[] = {
-    K(S, immunization_id, SC_TEXT), C(S, person_id, SC_TEXT),   C(S, encounter_id, SC_TEXT),
-    C(S, status, SC_TEXT),          C(S, code_system, SC_TEXT), C(S, code, SC_TEXT),
-    C(S, occurrence_date, SC_DATE), C(S, data_source, SC_TEXT),
-};
-#undef S
+/* The tables: k_table (the rows of kind k) and k_header. */
+#define SD_TABLE(var, tname, at, nk, nr, lines, mig, layout)                                       \
+    static const store_table_t var = { .name = tname,                                              \
+                                       .cols = &all_cols[at],                                      \
+                                       .ncols = (nk) + (nr),                                       \
+                                       .nkey = nk,                                                 \
+                                       .has_load_seq = lines,                                      \
+                                       .migration = mig,                                           \
+                                       .without_rowid = SD_CLUSTER_##layout };
+#define SD_KIND(k, K, table, mig, layout, api)                                                     \
+    SD_TABLE(k##_table, table, k##_row_at, k##_nrk, k##_nrr, SD_LINES_##layout, mig, layout)
+#define SD_KIND_HDR(k, K, table, mig, layout, api, h, hmig, hlayout)                               \
+    SD_KIND(k, K, table, mig, layout, api)                                                         \
+    SD_TABLE(k##_header, h, k##_hdr_at, k##_nhk, k##_nhr, false, hmig, hlayout)
+#define SD_COLUMN(...)
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
 
-/* ---- feeds and the file ledger ----------------------------------------- */
-
-#define S store_hl7_message_t
-static const store_col_t hl7_message_cols[] = {
-    KE(S, sending_facility, SC_TEXT),
-    K(S, message_control_id, SC_TEXT),
-    C(S, sending_application, SC_TEXT),
-    C(S, message_type, SC_TEXT),
-    C(S, event_type, SC_TEXT),
-    C(S, version, SC_TEXT),
-    C(S, message_time, SC_TIME),
-    C(S, received_at, SC_TIME),
-    C(S, status, SC_TEXT),
-    C(S, error, SC_TEXT),
-    C(S, raw, SC_TEXT),
-};
-#undef S
-#define S store_adt_event_t
-static const store_col_t adt_event_cols[] = {
-    KE(S, sending_facility, SC_TEXT),  K(S, message_control_id, SC_TEXT),
-    C(S, patient_identifier, SC_TEXT), C(S, identifier_authority, SC_TEXT),
-    C(S, person_id, SC_TEXT),          C(S, event_type, SC_TEXT),
-    C(S, event_time, SC_TIME),         C(S, patient_class, SC_TEXT),
-    C(S, location, SC_TEXT),           C(S, facility, SC_TEXT),
-    C(S, admit_type, SC_TEXT),         C(S, admit_time, SC_TIME),
-    C(S, discharge_time, SC_TIME),     C(S, discharge_disposition, SC_TEXT),
-    C(S, attending_npi, SC_TEXT),      C(S, diagnosis_code, SC_TEXT),
-};
-#undef S
-#define S store_source_file_t
-static const store_col_t source_file_cols[] = {
-    K(S, content_hash, SC_TEXT),    C(S, name, SC_TEXT),        C(S, format, SC_TEXT),
-    C(S, loaded_at, SC_TIME),       C(S, records_read, SC_INT), C(S, records_loaded, SC_INT),
-    C(S, records_rejected, SC_INT),
-};
-#undef S
-
-/* ---- results (migration 2) ---------------------------------------------- */
-
-#define S store_analysis_run_t
-static const store_col_t analysis_run_cols[] = {
-    K(S, run_id, SC_INT),        C(S, as_of, SC_DATE),       C(S, window_start, SC_DATE),
-    C(S, window_months, SC_INT), C(S, payment_year, SC_INT), C(S, engine_version, SC_TEXT),
-    C(S, started_at, SC_TIME),   C(S, finished_at, SC_TIME), C(S, patients, SC_INT),
-};
-#undef S
-#define S store_analysis_population_t
-static const store_col_t analysis_population_cols[] = {
-    K(S, as_of, SC_DATE),
-    C(S, run_id, SC_INT),
-    C(S, patients, SC_INT),
-    C(S, attributed, SC_INT),
-    C(S, member_months, SC_INT),
-    C(S, cost, SC_MONEY),
-    C(S, pmpm, SC_REAL),
-    C(S, ed_visits, SC_INT),
-    C(S, ed_classified, SC_INT),
-    C(S, ed_avoidable_share, SC_REAL),
-    C(S, ip_admits, SC_INT),
-    C(S, index_admits, SC_INT),
-    C(S, unplanned_readmits, SC_INT),
-    C(S, readmission_rate, SC_REAL),
-    C(S, snf_stays, SC_INT),
-    C(S, auc_test, SC_REAL),
-    C(S, tier_low, SC_INT),
-    C(S, tier_rising, SC_INT),
-    C(S, tier_high, SC_INT),
-    C(S, tier_critical, SC_INT),
-    C(S, ccm_eligible, SC_INT),
-    C(S, pcm_eligible, SC_INT),
-    C(S, gaps, SC_INT),
-    C(S, summary_json, SC_TEXT),
-};
-#undef S
-#define S store_analysis_patient_t
-static const store_col_t analysis_patient_cols[] = {
-    K(S, as_of, SC_DATE),
-    K(S, person_id, SC_TEXT),
-    C(S, run_id, SC_INT),
-    C(S, attributed_npi, SC_TEXT),
-    C(S, attribution_step, SC_INT),
-    C(S, member_months, SC_INT),
-    C(S, risk_score, SC_REAL),
-    C(S, hcc_count, SC_INT),
-    C(S, tier, SC_TEXT),
-    C(S, chronic_count, SC_INT),
-    C(S, conditions, SC_TEXT),
-    C(S, ccm_eligible, SC_FLAG),
-    C(S, pcm_eligible, SC_FLAG),
-    C(S, ed_visits, SC_INT),
-    C(S, ed_avoidable, SC_INT),
-    C(S, ip_admits, SC_INT),
-    C(S, readmissions, SC_INT),
-    C(S, snf_stays, SC_INT),
-    C(S, cost, SC_MONEY),
-    C(S, pmpm, SC_MONEY),
-    C(S, probability, SC_REAL),
-    C(S, top_factors, SC_TEXT),
-    C(S, gaps, SC_INT),
-};
-#undef S
-#define S store_analysis_discharge_t
-static const store_col_t analysis_discharge_cols[] = {
-    K(S, as_of, SC_DATE),
-    K(S, person_id, SC_TEXT),
-    K(S, admission_date, SC_DATE),
-    C(S, run_id, SC_INT),
-    C(S, discharge_date, SC_DATE),
-    C(S, principal_dx, SC_TEXT),
-    C(S, discharge_disposition, SC_TEXT),
-    C(S, index_admission, SC_FLAG),
-    C(S, planned, SC_FLAG),
-    C(S, readmit_30, SC_FLAG),
-    C(S, unplanned_readmit_30, SC_FLAG),
-    C(S, days_to_next_admission, SC_INT),
-    C(S, lace, SC_INT),
-    C(S, charlson, SC_INT),
-};
-#undef S
-#define S store_analysis_ed_visit_t
-static const store_col_t analysis_ed_visit_cols[] = {
-    K(S, as_of, SC_DATE),
-    K(S, person_id, SC_TEXT),
-    K(S, visit_date, SC_DATE),
-    C(S, run_id, SC_INT),
-    C(S, principal_dx, SC_TEXT),
-    C(S, nyu_class, SC_TEXT),
-    C(S, avoidable_probability, SC_REAL),
-};
-#undef S
-#define S store_analysis_gap_t
-static const store_col_t analysis_gap_cols[] = {
-    K(S, as_of, SC_DATE),       K(S, person_id, SC_TEXT), K(S, kind, SC_TEXT),
-    K(S, hcc, SC_INT),          KE(S, code, SC_TEXT),     C(S, run_id, SC_INT),
-    C(S, description, SC_TEXT), C(S, evidence, SC_TEXT),
-};
-#undef S
-#define S store_measure_result_t
-static const store_col_t measure_result_cols[] = {
-    K(S, period_start, SC_DATE), K(S, period_end, SC_DATE), K(S, measure_id, SC_TEXT),
-    K(S, group_id, SC_TEXT),     K(S, person_id, SC_TEXT),  C(S, ip, SC_INT),
-    C(S, denom, SC_INT),         C(S, denex, SC_INT),       C(S, numer, SC_INT),
-    C(S, numex, SC_INT),         C(S, denexcep, SC_INT),    C(S, computed_at, SC_TIME),
-};
-#undef S
-#define S store_care_gap_t
-static const store_col_t care_gap_cols[] = {
-    K(S, period_start, SC_DATE), K(S, period_end, SC_DATE),  K(S, measure_id, SC_TEXT),
-    K(S, group_id, SC_TEXT),     K(S, person_id, SC_TEXT),   C(S, gap_text, SC_TEXT),
-    C(S, evidence, SC_TEXT),     C(S, next_action, SC_TEXT), C(S, due_date, SC_DATE),
-    C(S, priority, SC_TEXT),     C(S, computed_at, SC_TIME),
-};
-#undef S
-#define S store_measure_summary_t
-static const store_col_t measure_summary_cols[] = {
-    K(S, period_start, SC_DATE), K(S, period_end, SC_DATE), K(S, measure_id, SC_TEXT),
-    K(S, group_id, SC_TEXT),     C(S, ip, SC_INT),          C(S, denom, SC_INT),
-    C(S, denex, SC_INT),         C(S, numer, SC_INT),       C(S, numex, SC_INT),
-    C(S, denexcep, SC_INT),      C(S, rate, SC_REAL),       C(S, computed_at, SC_TIME),
-};
-#undef S
-
-/* ---- security (migration 5) ------------------------------------------- */
-
-#define S store_user_t
-static const store_col_t user_cols[] = {
-    K(S, username, SC_TEXT),      C(S, role, SC_TEXT),          C(S, patient_id, SC_TEXT),
-    C(S, password_hash, SC_TEXT), C(S, disabled_flag, SC_FLAG), C(S, created_at, SC_TIME),
-    C(S, updated_at, SC_TIME),
-};
-#undef S
-#define S store_session_t
-static const store_col_t session_cols[] = {
-    K(S, session_hash, SC_TEXT),
-    C(S, username, SC_TEXT),
-    C(S, created_at, SC_TIME),
-    C(S, last_seen_at, SC_TIME),
-};
-#undef S
-#define S store_audit_entry_t
-static const store_col_t audit_entry_cols[] = {
-    K(S, seq, SC_INT),          C(S, at, SC_TIME),         C(S, username, SC_TEXT),
-    C(S, role, SC_TEXT),        C(S, action, SC_TEXT),     C(S, resource_type, SC_TEXT),
-    C(S, resource_id, SC_TEXT), C(S, patient_id, SC_TEXT), C(S, outcome, SC_TEXT),
-    C(S, address, SC_TEXT),     C(S, prev_hash, SC_TEXT),  C(S, hash, SC_TEXT),
-};
-#undef S
-
-#define TABLE(var, name, cols, nkey, seq)                                                          \
-    static const store_table_t var = { name, cols, N(cols), nkey, seq }
-TABLE(t_organization, "organization", organization_cols, 1, false);
-TABLE(t_practitioner, "practitioner", practitioner_cols, 1, false);
-TABLE(t_patient, "patient", patient_cols, 1, false);
-TABLE(t_enrollment, "enrollment", enrollment_cols, 4, false);
-TABLE(t_med_claim, "medical_claim", med_claim_cols, 1, false);
-TABLE(t_med_claim_line, "medical_claim_line", med_claim_line_cols, 2, true);
-TABLE(t_rx_claim, "pharmacy_claim", rx_claim_cols, 2, true);
-TABLE(t_encounter, "encounter", encounter_cols, 1, false);
-TABLE(t_condition, "condition", condition_cols, 1, false);
-TABLE(t_observation, "observation", observation_cols, 1, false);
-TABLE(t_procedure, "procedure", procedure_cols, 1, false);
-TABLE(t_medication, "medication", medication_cols, 1, false);
-TABLE(t_immunization, "immunization", immunization_cols, 1, false);
-TABLE(t_hl7_message, "hl7_message", hl7_message_cols, 2, false);
-TABLE(t_adt_event, "adt_event", adt_event_cols, 2, false);
-TABLE(t_source_file, "source_file", source_file_cols, 1, false);
-TABLE(t_analysis_run, "analysis_run", analysis_run_cols, 1, false);
-TABLE(t_analysis_population, "analysis_population", analysis_population_cols, 1, false);
-TABLE(t_analysis_patient, "analysis_patient", analysis_patient_cols, 2, false);
-TABLE(t_analysis_discharge, "analysis_discharge", analysis_discharge_cols, 3, false);
-TABLE(t_analysis_ed_visit, "analysis_ed_visit", analysis_ed_visit_cols, 3, false);
-TABLE(t_analysis_gap, "analysis_gap", analysis_gap_cols, 5, false);
-TABLE(t_measure_result, "measure_result", measure_result_cols, 5, false);
-TABLE(t_care_gap, "care_gap", care_gap_cols, 5, false);
-TABLE(t_measure_summary, "measure_summary", measure_summary_cols, 4, false);
-TABLE(t_user, "app_user", user_cols, 1, false);
-TABLE(t_session, "app_session", session_cols, 1, false);
-TABLE(t_audit_entry, "audit_entry", audit_entry_cols, 1, false);
-
+/* Headers first: medical_claim before medical_claim_line, as tripod info
+ * lists them. */
 static const store_table_t *const all_tables[] = {
-    &t_organization,      &t_practitioner,
-    &t_patient,           &t_enrollment,
-    &t_med_claim,         &t_med_claim_line,
-    &t_rx_claim,          &t_encounter,
-    &t_condition,         &t_observation,
-    &t_procedure,         &t_medication,
-    &t_immunization,      &t_hl7_message,
-    &t_adt_event,         &t_source_file,
-    &t_analysis_run,      &t_analysis_population,
-    &t_analysis_patient,  &t_analysis_discharge,
-    &t_analysis_ed_visit, &t_analysis_gap,
-    &t_measure_result,    &t_care_gap,
-    &t_measure_summary,   &t_user,
-    &t_session,           &t_audit_entry,
+#define SD_KIND(k, ...)     &k##_table,
+#define SD_KIND_HDR(k, ...) &k##_header, &k##_table,
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
 };
+
+/* A +1 for the terminator: there may be none. */
+static const store_fkey_t all_fkeys[] = {
+#define SD_KIND(...)
+#define SD_KIND_HDR(...)
+#undef SD_FKEY
+#define SD_FKEY(k, cols, parent) { &k##_table, cols, parent },
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_FKEY
+    { NULL, NULL, NULL },
+};
+#undef SD_COLUMN
+#undef SD_END
 
 /* ---- init functions: every field "missing" ----------------------------- */
 
@@ -558,92 +323,57 @@ static void init_by_table(void *rec, const store_table_t *t)
 
 /* The "all missing" record of each kind is built once from the descriptors
  * and copied: an importer initialises one record per input row. */
-#define INIT(kind, type, ...)                                                                      \
-    static type kind##_template;                                                                   \
-    static pthread_once_t kind##_once = PTHREAD_ONCE_INIT;                                         \
-    static void kind##_make_template(void)                                                         \
+#define SD_INIT(k, ...)                                                                            \
+    static store_##k##_t k##_template;                                                             \
+    static pthread_once_t k##_once = PTHREAD_ONCE_INIT;                                            \
+    static void k##_make_template(void)                                                            \
     {                                                                                              \
         static const store_table_t *const ts[] = { __VA_ARGS__ };                                  \
-        memset(&kind##_template, 0, sizeof kind##_template);                                       \
+        memset(&k##_template, 0, sizeof k##_template);                                             \
         for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)                                      \
-            init_by_table(&kind##_template, ts[i]);                                                \
+            init_by_table(&k##_template, ts[i]);                                                   \
     }                                                                                              \
-    void store_##kind##_init(type *r)                                                              \
+    void store_##k##_init(store_##k##_t *r)                                                        \
     {                                                                                              \
-        pthread_once(&kind##_once, kind##_make_template);                                          \
-        *r = kind##_template;                                                                      \
+        pthread_once(&k##_once, k##_make_template);                                                \
+        *r = k##_template;                                                                         \
     }                                                                                              \
-    static void init_##kind(void *r)                                                               \
+    static void init_##k(void *r)                                                                  \
     {                                                                                              \
-        store_##kind##_init(r);                                                                    \
+        store_##k##_init(r);                                                                       \
     }
-INIT(organization, store_organization_t, &t_organization)
-INIT(practitioner, store_practitioner_t, &t_practitioner)
-INIT(patient, store_patient_t, &t_patient)
-INIT(enrollment, store_enrollment_t, &t_enrollment)
-INIT(med_claim, store_med_claim_t, &t_med_claim, &t_med_claim_line)
-INIT(rx_claim, store_rx_claim_t, &t_rx_claim)
-INIT(encounter, store_encounter_t, &t_encounter)
-INIT(condition, store_condition_t, &t_condition)
-INIT(observation, store_observation_t, &t_observation)
-INIT(procedure, store_procedure_t, &t_procedure)
-INIT(medication, store_medication_t, &t_medication)
-INIT(immunization, store_immunization_t, &t_immunization)
-INIT(hl7_message, store_hl7_message_t, &t_hl7_message)
-INIT(adt_event, store_adt_event_t, &t_adt_event)
-INIT(source_file, store_source_file_t, &t_source_file)
-INIT(analysis_run, store_analysis_run_t, &t_analysis_run)
-INIT(analysis_population, store_analysis_population_t, &t_analysis_population)
-INIT(analysis_patient, store_analysis_patient_t, &t_analysis_patient)
-INIT(analysis_discharge, store_analysis_discharge_t, &t_analysis_discharge)
-INIT(analysis_ed_visit, store_analysis_ed_visit_t, &t_analysis_ed_visit)
-INIT(analysis_gap, store_analysis_gap_t, &t_analysis_gap)
-INIT(measure_result, store_measure_result_t, &t_measure_result)
-INIT(care_gap, store_care_gap_t, &t_care_gap)
-INIT(measure_summary, store_measure_summary_t, &t_measure_summary)
-INIT(user, store_user_t, &t_user)
-INIT(session, store_session_t, &t_session)
-INIT(audit_entry, store_audit_entry_t, &t_audit_entry)
+#define SD_KIND(k, ...)     SD_INIT(k, &k##_table)
+#define SD_KIND_HDR(k, ...) SD_INIT(k, &k##_header, &k##_table)
+#define SD_COLUMN(...)
+#define SD_FKEY(...)
+#define SD_END(k)
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
 
-/* Parent kinds before children (store_impl.h). */
-#define KIND(k, name, table, header, redelivery, type)                                             \
-    {                                                                                              \
-        k, #name, table, header, redelivery, sizeof(type), init_##name                             \
-    }
+/* Parent kinds before children (store_impl.h): kinds.def's order. */
 static const store_kind_def_t kinds[SK_COUNT] = {
-    KIND(SK_ORGANIZATION, organization, &t_organization, NULL, false, store_organization_t),
-    KIND(SK_PRACTITIONER, practitioner, &t_practitioner, NULL, false, store_practitioner_t),
-    KIND(SK_PATIENT, patient, &t_patient, NULL, false, store_patient_t),
-    KIND(SK_ENROLLMENT, enrollment, &t_enrollment, NULL, false, store_enrollment_t),
-    KIND(SK_MED_CLAIM, med_claim, &t_med_claim_line, &t_med_claim, true, store_med_claim_t),
-    KIND(SK_RX_CLAIM, rx_claim, &t_rx_claim, NULL, true, store_rx_claim_t),
-    KIND(SK_ENCOUNTER, encounter, &t_encounter, NULL, false, store_encounter_t),
-    KIND(SK_CONDITION, condition, &t_condition, NULL, false, store_condition_t),
-    KIND(SK_OBSERVATION, observation, &t_observation, NULL, false, store_observation_t),
-    KIND(SK_PROCEDURE, procedure, &t_procedure, NULL, false, store_procedure_t),
-    KIND(SK_MEDICATION, medication, &t_medication, NULL, false, store_medication_t),
-    KIND(SK_IMMUNIZATION, immunization, &t_immunization, NULL, false, store_immunization_t),
-    KIND(SK_HL7_MESSAGE, hl7_message, &t_hl7_message, NULL, false, store_hl7_message_t),
-    KIND(SK_ADT_EVENT, adt_event, &t_adt_event, NULL, false, store_adt_event_t),
-    KIND(SK_SOURCE_FILE, source_file, &t_source_file, NULL, false, store_source_file_t),
-    KIND(SK_ANALYSIS_RUN, analysis_run, &t_analysis_run, NULL, false, store_analysis_run_t),
-    KIND(SK_ANALYSIS_POPULATION, analysis_population, &t_analysis_population, NULL, false,
-         store_analysis_population_t),
-    KIND(SK_ANALYSIS_PATIENT, analysis_patient, &t_analysis_patient, NULL, false,
-         store_analysis_patient_t),
-    KIND(SK_ANALYSIS_DISCHARGE, analysis_discharge, &t_analysis_discharge, NULL, false,
-         store_analysis_discharge_t),
-    KIND(SK_ANALYSIS_ED_VISIT, analysis_ed_visit, &t_analysis_ed_visit, NULL, false,
-         store_analysis_ed_visit_t),
-    KIND(SK_ANALYSIS_GAP, analysis_gap, &t_analysis_gap, NULL, false, store_analysis_gap_t),
-    KIND(SK_MEASURE_RESULT, measure_result, &t_measure_result, NULL, false, store_measure_result_t),
-    KIND(SK_CARE_GAP, care_gap, &t_care_gap, NULL, false, store_care_gap_t),
-    KIND(SK_MEASURE_SUMMARY, measure_summary, &t_measure_summary, NULL, false,
-         store_measure_summary_t),
-    KIND(SK_USER, user, &t_user, NULL, false, store_user_t),
-    KIND(SK_SESSION, session, &t_session, NULL, false, store_session_t),
-    KIND(SK_AUDIT_ENTRY, audit_entry, &t_audit_entry, NULL, false, store_audit_entry_t),
+#define SD_KIND(k, K, table, mig, layout, api)                                                     \
+    [SK_##K] = { SK_##K, #k, &k##_table, NULL, SD_LINES_##layout, sizeof(store_##k##_t), init_##k },
+#define SD_KIND_HDR(k, K, table, mig, layout, api, h, hmig, hlayout)                               \
+    [SK_##K] = { SK_##K,  #k, &k##_table, &k##_header, SD_LINES_##layout, sizeof(store_##k##_t),   \
+                 init_##k },
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_COLUMN
+#undef SD_FKEY
+#undef SD_END
 };
+
+_Static_assert(sizeof all_tables / sizeof all_tables[0] <= STORE_SUMMARY_MAX_TABLES,
+               "store_summary_t holds STORE_SUMMARY_MAX_TABLES tables: raise it (store.h)");
+
+const store_fkey_t *store_fkeys(int *n)
+{
+    *n = (int)(sizeof all_fkeys / sizeof all_fkeys[0]) - 1;
+    return all_fkeys;
+}
 
 const store_kind_def_t *store_kind_def(store_kind_t kind)
 {

@@ -220,32 +220,19 @@ static int put(store_t *s, store_kind_t kind, const void *rec, err_t *e)
     {                                                                                              \
         return put(s, KIND, r, e);                                                                 \
     }
-PUT(organization, SK_ORGANIZATION)
-PUT(practitioner, SK_PRACTITIONER)
-PUT(patient, SK_PATIENT)
-PUT(enrollment, SK_ENROLLMENT)
-PUT(med_claim, SK_MED_CLAIM)
-PUT(rx_claim, SK_RX_CLAIM)
-PUT(encounter, SK_ENCOUNTER)
-PUT(condition, SK_CONDITION)
-PUT(observation, SK_OBSERVATION)
-PUT(procedure, SK_PROCEDURE)
-PUT(medication, SK_MEDICATION)
-PUT(immunization, SK_IMMUNIZATION)
-PUT(hl7_message, SK_HL7_MESSAGE)
-PUT(adt_event, SK_ADT_EVENT)
-PUT(analysis_run, SK_ANALYSIS_RUN)
-PUT(analysis_population, SK_ANALYSIS_POPULATION)
-PUT(analysis_patient, SK_ANALYSIS_PATIENT)
-PUT(analysis_discharge, SK_ANALYSIS_DISCHARGE)
-PUT(analysis_ed_visit, SK_ANALYSIS_ED_VISIT)
-PUT(analysis_gap, SK_ANALYSIS_GAP)
-PUT(measure_result, SK_MEASURE_RESULT)
-PUT(care_gap, SK_CARE_GAP)
-PUT(measure_summary, SK_MEASURE_SUMMARY)
-PUT(user, SK_USER)
-PUT(session, SK_SESSION)
-PUT(audit_entry, SK_AUDIT_ENTRY)
+#define STORE_C_PUT_ALL(k, K)                                 PUT(k, SK_##K)
+#define STORE_C_PUT_LEDGER(k, K)                              /* store_file_record */
+#define STORE_C_PUT_AS_OF                                     STORE_C_PUT_ALL
+#define STORE_C_PUT_PERIOD                                    STORE_C_PUT_ALL
+#define SD_KIND(k, K, table, mig, layout, api)                STORE_C_PUT_##api(k, K)
+#define SD_KIND_HDR(k, K, table, mig, layout, api, h, hm, hl) STORE_C_PUT_##api(k, K)
+#define SD_COLUMN(...)
+#define SD_FKEY(...)
+#define SD_END(k)
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef PUT
 
 int store_file_record(store_t *s, const store_source_file_t *r, err_t *e)
 {
@@ -445,26 +432,6 @@ static int scan(store_t *s, store_kind_t kind, store_scan_raw_fn fn, void *ctx, 
         scan_##kind##_ctx_t c = { fn, ctx };                                                       \
         return scan(s, KIND, scan_##kind##_tramp, &c, e);                                          \
     }
-SCAN(organization, SK_ORGANIZATION)
-SCAN(practitioner, SK_PRACTITIONER)
-SCAN(patient, SK_PATIENT)
-SCAN(enrollment, SK_ENROLLMENT)
-SCAN(med_claim, SK_MED_CLAIM)
-SCAN(rx_claim, SK_RX_CLAIM)
-SCAN(encounter, SK_ENCOUNTER)
-SCAN(condition, SK_CONDITION)
-SCAN(observation, SK_OBSERVATION)
-SCAN(procedure, SK_PROCEDURE)
-SCAN(medication, SK_MEDICATION)
-SCAN(immunization, SK_IMMUNIZATION)
-SCAN(hl7_message, SK_HL7_MESSAGE)
-SCAN(adt_event, SK_ADT_EVENT)
-SCAN(source_file, SK_SOURCE_FILE)
-SCAN(analysis_run, SK_ANALYSIS_RUN)
-SCAN(user, SK_USER)
-SCAN(session, SK_SESSION)
-SCAN(audit_entry, SK_AUDIT_ENTRY)
-#undef SCAN
 
 /* ---- security records by key ------------------------------------------ */
 
@@ -597,12 +564,6 @@ int store_delete_user_sessions(store_t *s, const char *username, err_t *e)
         return scan_where(s, KIND, as_of == DATE_NONE ? 0 : 1, &filter, scan_##kind##_tramp, &c,   \
                           e);                                                                      \
     }
-SCAN_AS_OF(analysis_population, SK_ANALYSIS_POPULATION)
-SCAN_AS_OF(analysis_patient, SK_ANALYSIS_PATIENT)
-SCAN_AS_OF(analysis_discharge, SK_ANALYSIS_DISCHARGE)
-SCAN_AS_OF(analysis_ed_visit, SK_ANALYSIS_ED_VISIT)
-SCAN_AS_OF(analysis_gap, SK_ANALYSIS_GAP)
-#undef SCAN_AS_OF
 
 #define SCAN_PERIOD(kind, KIND)                                                                    \
     typedef struct scan_##kind##_ctx {                                                             \
@@ -629,9 +590,20 @@ SCAN_AS_OF(analysis_gap, SK_ANALYSIS_GAP)
         int n = period_start == DATE_NONE ? 0 : measure_id && *measure_id ? 3 : 2;                 \
         return scan_where(s, KIND, n, &filter, scan_##kind##_tramp, &c, e);                        \
     }
-SCAN_PERIOD(measure_result, SK_MEASURE_RESULT)
-SCAN_PERIOD(care_gap, SK_CARE_GAP)
-SCAN_PERIOD(measure_summary, SK_MEASURE_SUMMARY)
+#define STORE_C_SCAN_ALL(k, K)                                SCAN(k, SK_##K)
+#define STORE_C_SCAN_LEDGER(k, K)                             SCAN(k, SK_##K)
+#define STORE_C_SCAN_AS_OF(k, K)                              SCAN_AS_OF(k, SK_##K)
+#define STORE_C_SCAN_PERIOD(k, K)                             SCAN_PERIOD(k, SK_##K)
+#define SD_KIND(k, K, table, mig, layout, api)                STORE_C_SCAN_##api(k, K)
+#define SD_KIND_HDR(k, K, table, mig, layout, api, h, hm, hl) STORE_C_SCAN_##api(k, K)
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_COLUMN
+#undef SD_FKEY
+#undef SD_END
+#undef SCAN
+#undef SCAN_AS_OF
 #undef SCAN_PERIOD
 
 typedef struct latest {
@@ -720,80 +692,14 @@ void store_time_format(store_time_t t, char out[STORE_TIME_FMT_LEN])
              (int)(secs / 60 % 60), (int)(secs % 60));
 }
 
-static int digits(const char *s, size_t n, size_t at, size_t len, int *out)
-{
-    if (at + len > n)
-        return -1;
-    int v = 0;
-    for (size_t i = 0; i < len; i++) {
-        char c = s[at + i];
-        if (c < '0' || c > '9')
-            return -1;
-        v = v * 10 + (c - '0');
-    }
-    *out = v;
-    return 0;
-}
-
-/* Accepts ISO 8601 ("2024-03-01T10:00:00Z", "2024-03-01 10:00:00+00",
- * "2024-03-01T10:00:00.123-05:00", "2024-03-01") and HL7 TS
- * ("20240301103000-0500", "202403011030", "20240301"). */
+/* The grammar is core/date.h's, the one parser of timestamps: the store adds
+ * only that blanks around are ignored. */
 int store_time_parse(const char *s, size_t n, store_time_t *out)
 {
+    if (!s)
+        return -1;
     str_trim(&s, &n);
-    bool iso = n >= 10 && s[4] == '-';
-    size_t dlen = iso ? 10 : 8;
-    date_t d;
-    if (n < dlen || date_parse(s, dlen, &d) != 0)
-        return -1;
-    size_t p = dlen;
-    int hh = 0, mm = 0, ss = 0;
-    if (p < n && (s[p] == 'T' || s[p] == ' ' || !iso)) {
-        if (iso)
-            p++;
-        if (digits(s, n, p, 2, &hh) != 0)
-            return -1;
-        p += 2;
-        if (iso && p < n && s[p] == ':')
-            p++;
-        if (digits(s, n, p, 2, &mm) != 0)
-            return -1;
-        p += 2;
-        if (p < n && (s[p] == ':' || (!iso && s[p] >= '0' && s[p] <= '9'))) {
-            if (s[p] == ':')
-                p++;
-            if (digits(s, n, p, 2, &ss) != 0)
-                return -1;
-            p += 2;
-            if (p < n && (s[p] == '.' || s[p] == ','))
-                for (p++; p < n && s[p] >= '0' && s[p] <= '9'; p++) {
-                }
-        }
-    }
-    if (hh > 23 || mm > 59 || ss > 60)
-        return -1;
-    int64_t off = 0;
-    if (p < n && s[p] == 'Z') {
-        p++;
-    } else if (p < n && (s[p] == '+' || s[p] == '-')) {
-        int sign = s[p] == '-' ? -1 : 1, oh, om = 0;
-        p++;
-        if (digits(s, n, p, 2, &oh) != 0)
-            return -1;
-        p += 2;
-        if (p < n && s[p] == ':')
-            p++;
-        if (p < n) {
-            if (digits(s, n, p, 2, &om) != 0)
-                return -1;
-            p += 2;
-        }
-        off = sign * (oh * 3600 + om * 60);
-    }
-    if (p != n)
-        return -1;
-    *out = (int64_t)d * 86400 + hh * 3600 + mm * 60 + ss - off;
-    return 0;
+    return date_parse_instant(s, n, out);
 }
 
 /* ---- code lists ------------------------------------------------------------ */

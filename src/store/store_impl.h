@@ -5,11 +5,12 @@
  * both backends share — URL dispatch, key validation, the transaction state
  * machine, migrations — so that the backends only speak SQL.
  *
- * The schema is described once, as data: every record kind maps to one table
- * (or, for medical claims, a line table joined with a header table) whose
- * columns are (name, type, offset into the record struct). Both backends
- * build their INSERT/UPSERT/SELECT statements and bind values from these
- * descriptors, so a column added in a migration is added here once.
+ * The schema is described once, in kinds.def: every record kind maps to one
+ * table (or, for medical claims, a line table joined with a header table)
+ * whose columns are (name, type, offset into the record struct, ...).
+ * schema.c makes the descriptors below from it; both backends build their
+ * INSERT/UPSERT/SELECT statements and bind values from the descriptors, and
+ * migrations.c builds the DDL from them, so a column is added in one place.
  */
 #ifndef TRIPOD_STORE_STORE_IMPL_H
 #define TRIPOD_STORE_STORE_IMPL_H
@@ -43,6 +44,8 @@ typedef enum store_col_type {
 enum {
     SCF_KEY = 1,      /* part of the natural key */
     SCF_EMPTY_OK = 2, /* a key part that may be missing: stored as "" */
+    SCF_NOT_NULL = 4, /* NOT NULL in the DDL (keys, REQ columns) */
+    SCF_BYTEWISE = 8, /* text compared byte-wise: the dialect's @KEY@ type */
 };
 
 typedef struct store_col {
@@ -51,6 +54,14 @@ typedef struct store_col {
     unsigned flags;
     size_t off; /* offset of the field in the record struct */
     int n;      /* lists: the number of items */
+    /* The rest of the description (kinds.def), read by the DDL generator
+     * and the docs, not by the backends. */
+    int migration;     /* the migration that adds the column */
+    int item;          /* TEXT_ARRAY columns: 1..n (hcpcs_modifier_1..); else 0 */
+    const char *check; /* CHECK (name <check>), or NULL */
+    const char *ref;   /* REFERENCES <ref>, or NULL */
+    const char *index; /* the name of an index on the column, or NULL */
+    const char *doc;   /* one line for docs/schema.md */
 } store_col_t;
 
 typedef struct store_table {
@@ -61,38 +72,32 @@ typedef struct store_table {
     /* Lines of a claim carry the delivery that stored them (column load_seq)
      * so that a re-delivery can drop the lines of an older version. */
     bool has_load_seq;
+    int migration;      /* the migration that creates the table */
+    bool without_rowid; /* CLUSTERED: @WITHOUT_ROWID@ */
 } store_table_t;
 
+/* A foreign key of several columns (kinds.def SD_FKEY). */
+typedef struct store_fkey {
+    const store_table_t *table;
+    const char *cols;   /* "a, b" */
+    const char *parent; /* "parent (a, b)" */
+} store_fkey_t;
+
+/* The foreign keys of several columns, *n of them. */
+const store_fkey_t *store_fkeys(int *n);
+
 typedef enum store_kind {
-    SK_ORGANIZATION,
-    SK_PRACTITIONER,
-    SK_PATIENT,
-    SK_ENROLLMENT,
-    SK_MED_CLAIM,
-    SK_RX_CLAIM,
-    SK_ENCOUNTER,
-    SK_CONDITION,
-    SK_OBSERVATION,
-    SK_PROCEDURE,
-    SK_MEDICATION,
-    SK_IMMUNIZATION,
-    SK_HL7_MESSAGE,
-    SK_ADT_EVENT,
-    SK_SOURCE_FILE,
-    /* Results (migration 2). */
-    SK_ANALYSIS_RUN,
-    SK_ANALYSIS_POPULATION,
-    SK_ANALYSIS_PATIENT,
-    SK_ANALYSIS_DISCHARGE,
-    SK_ANALYSIS_ED_VISIT,
-    SK_ANALYSIS_GAP,
-    SK_MEASURE_RESULT,
-    SK_CARE_GAP,
-    SK_MEASURE_SUMMARY,
-    /* Security (migration 5). */
-    SK_USER,
-    SK_SESSION,
-    SK_AUDIT_ENTRY,
+#define SD_KIND(k, K, ...)     SK_##K,
+#define SD_KIND_HDR(k, K, ...) SK_##K,
+#define SD_COLUMN(...)
+#define SD_FKEY(...)
+#define SD_END(k)
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_COLUMN
+#undef SD_FKEY
+#undef SD_END
     SK_COUNT
 } store_kind_t;
 
@@ -195,33 +200,17 @@ struct store {
 
 /* Room for a record of any kind (scans fill one per row). */
 typedef union store_any_rec {
-    store_organization_t organization;
-    store_practitioner_t practitioner;
-    store_patient_t patient;
-    store_enrollment_t enrollment;
-    store_med_claim_t med_claim;
-    store_rx_claim_t rx_claim;
-    store_encounter_t encounter;
-    store_condition_t condition;
-    store_observation_t observation;
-    store_procedure_t procedure;
-    store_medication_t medication;
-    store_immunization_t immunization;
-    store_hl7_message_t hl7_message;
-    store_adt_event_t adt_event;
-    store_source_file_t source_file;
-    store_analysis_run_t analysis_run;
-    store_analysis_population_t analysis_population;
-    store_analysis_patient_t analysis_patient;
-    store_analysis_discharge_t analysis_discharge;
-    store_analysis_ed_visit_t analysis_ed_visit;
-    store_analysis_gap_t analysis_gap;
-    store_measure_result_t measure_result;
-    store_care_gap_t care_gap;
-    store_measure_summary_t measure_summary;
-    store_user_t user;
-    store_session_t session;
-    store_audit_entry_t audit_entry;
+#define SD_KIND(k, ...)     store_##k##_t k;
+#define SD_KIND_HDR(k, ...) store_##k##_t k;
+#define SD_COLUMN(...)
+#define SD_FKEY(...)
+#define SD_END(k)
+#include "store/kinds.def"
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_COLUMN
+#undef SD_FKEY
+#undef SD_END
 } store_any_rec_t;
 
 /* Raw scan callback: rec is a record of the kind, filled by the backend. */
@@ -233,6 +222,9 @@ typedef int (*store_scan_raw_fn)(void *ctx, const void *rec, err_t *e);
 typedef struct store_dialect {
     const char *key, *date, *timestamp, *real, *without_rowid;
 } store_dialect_t;
+
+/* The two dialects (migrations.c), beside the DDL they complete. */
+extern const store_dialect_t store_dialect_sqlite, store_dialect_pg;
 
 struct store_vtab {
     const char *name;
@@ -286,12 +278,21 @@ int store_pg_open(const char *conninfo, store_t **out, err_t *e);
 typedef struct store_migration {
     int version;
     const char *description;
-    const char *sql;        /* both dialects, with @TOKENS@ */
-    const char *sql_sqlite; /* SQLite only, or NULL */
-    const char *sql_pg;     /* PostgreSQL only, or NULL */
+    /* Both dialects, with @TOKENS@: the DDL generated from kinds.def for the
+     * kinds and columns with this migration number. NULL when the
+     * description is inconsistent (store_migrate then fails; the drift test
+     * names the reason). */
+    const char *sql;
+    const char *sql_sqlite; /* SQLite only (hand-written), or NULL */
+    const char *sql_pg;     /* PostgreSQL only (hand-written), or NULL */
 } store_migration_t;
 
 const store_migration_t *store_migrations(int *n);
+/* Writes the DDL of migration version generated from the description into
+ * out (with @TOKENS@). -1 and a reason in why (at least 160 bytes) when the
+ * description breaks a rule (a column added to an existing table that is a
+ * key or NOT NULL, a claim table changed after migration 4, ...). */
+int store_migration_ddl(int version, buf_t *out, char *why, size_t nwhy);
 /* Writes sql with the dialect's tokens replaced into out. */
 int store_sql_subst(const store_dialect_t *d, const char *sql, buf_t *out);
 /* Applies the pending migrations (store_open calls it). */

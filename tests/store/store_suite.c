@@ -251,69 +251,29 @@ static void assert_rec_equal(const store_kind_def_t *k, const void *want, const 
             assert_col_equal(k->header, &k->header->cols[i], want, got);
 }
 
-/* Generic put and scan by kind, through the public typed functions. */
+/* Generic put and scan by kind, through the public typed functions: one case
+ * per kind of src/store/kinds.def, by its api. */
+#define SUITE_PUT_ALL(k)    store_put_##k(s, r, e)
+#define SUITE_PUT_LEDGER(k) store_file_record(s, r, e)
+#define SUITE_PUT_AS_OF     SUITE_PUT_ALL
+#define SUITE_PUT_PERIOD    SUITE_PUT_ALL
+#define SD_KIND(k, K, table, mig, layout, api)                                                     \
+    case SK_##K:                                                                                   \
+        return SUITE_PUT_##api(k);
+#define SD_KIND_HDR(k, K, table, mig, layout, api, h, hm, hl) SD_KIND(k, K, table, mig, layout, api)
+#define SD_COLUMN(...)
+#define SD_FKEY(...)
+#define SD_END(k)
 static int put_kind(store_t *s, store_kind_t kind, const void *r, err_t *e)
 {
     switch (kind) {
-    case SK_ORGANIZATION:
-        return store_put_organization(s, r, e);
-    case SK_PRACTITIONER:
-        return store_put_practitioner(s, r, e);
-    case SK_PATIENT:
-        return store_put_patient(s, r, e);
-    case SK_ENROLLMENT:
-        return store_put_enrollment(s, r, e);
-    case SK_MED_CLAIM:
-        return store_put_med_claim(s, r, e);
-    case SK_RX_CLAIM:
-        return store_put_rx_claim(s, r, e);
-    case SK_ENCOUNTER:
-        return store_put_encounter(s, r, e);
-    case SK_CONDITION:
-        return store_put_condition(s, r, e);
-    case SK_OBSERVATION:
-        return store_put_observation(s, r, e);
-    case SK_PROCEDURE:
-        return store_put_procedure(s, r, e);
-    case SK_MEDICATION:
-        return store_put_medication(s, r, e);
-    case SK_IMMUNIZATION:
-        return store_put_immunization(s, r, e);
-    case SK_HL7_MESSAGE:
-        return store_put_hl7_message(s, r, e);
-    case SK_ADT_EVENT:
-        return store_put_adt_event(s, r, e);
-    case SK_SOURCE_FILE:
-        return store_file_record(s, r, e);
-    case SK_ANALYSIS_RUN:
-        return store_put_analysis_run(s, r, e);
-    case SK_ANALYSIS_POPULATION:
-        return store_put_analysis_population(s, r, e);
-    case SK_ANALYSIS_PATIENT:
-        return store_put_analysis_patient(s, r, e);
-    case SK_ANALYSIS_DISCHARGE:
-        return store_put_analysis_discharge(s, r, e);
-    case SK_ANALYSIS_ED_VISIT:
-        return store_put_analysis_ed_visit(s, r, e);
-    case SK_ANALYSIS_GAP:
-        return store_put_analysis_gap(s, r, e);
-    case SK_USER:
-        return store_put_user(s, r, e);
-    case SK_SESSION:
-        return store_put_session(s, r, e);
-    case SK_AUDIT_ENTRY:
-        return store_put_audit_entry(s, r, e);
-    case SK_MEASURE_RESULT:
-        return store_put_measure_result(s, r, e);
-    case SK_CARE_GAP:
-        return store_put_care_gap(s, r, e);
-    case SK_MEASURE_SUMMARY:
-        return store_put_measure_summary(s, r, e);
+#include "store/kinds.def"
     case SK_COUNT:
         break;
     }
     return ERR_INTERNAL;
 }
+#undef SD_KIND
 
 typedef struct collect {
     const store_kind_def_t *k;
@@ -330,127 +290,55 @@ static int check_rec(void *ctx, const void *rec, err_t *e)
     return 0;
 }
 
-#define SCAN_CB(kind)                                                                              \
-    static int cb_##kind(void *ctx, const store_##kind##_t *r, err_t *e)                           \
+#define SD_KIND(k, ...)                                                                            \
+    static int cb_##k(void *ctx, const store_##k##_t *r, err_t *e)                                 \
     {                                                                                              \
         return check_rec(ctx, r, e);                                                               \
     }
-SCAN_CB(organization)
-SCAN_CB(practitioner)
-SCAN_CB(patient)
-SCAN_CB(enrollment)
-SCAN_CB(med_claim)
-SCAN_CB(rx_claim)
-SCAN_CB(encounter)
-SCAN_CB(condition)
-SCAN_CB(observation)
-SCAN_CB(procedure)
-SCAN_CB(medication)
-SCAN_CB(immunization)
-SCAN_CB(hl7_message)
-SCAN_CB(adt_event)
-SCAN_CB(source_file)
-SCAN_CB(analysis_run)
-SCAN_CB(analysis_population)
-SCAN_CB(analysis_patient)
-SCAN_CB(analysis_discharge)
-SCAN_CB(analysis_ed_visit)
-SCAN_CB(analysis_gap)
-SCAN_CB(measure_result)
-SCAN_CB(care_gap)
-SCAN_CB(measure_summary)
-SCAN_CB(user)
-SCAN_CB(session)
-SCAN_CB(audit_entry)
+#include "store/kinds.def"
+#undef SD_KIND
 
+#define SUITE_SCAN_ALL(k)    store_scan_##k(s, cb_##k, c, e)
+#define SUITE_SCAN_LEDGER(k) store_scan_##k(s, cb_##k, c, e)
+#define SUITE_SCAN_AS_OF(k)  store_scan_##k(s, DATE_NONE, cb_##k, c, e)
+#define SUITE_SCAN_PERIOD(k) store_scan_##k(s, DATE_NONE, DATE_NONE, NULL, cb_##k, c, e)
+#define SD_KIND(k, K, table, mig, layout, api)                                                     \
+    case SK_##K:                                                                                   \
+        return SUITE_SCAN_##api(k);
 static int scan_kind(store_t *s, store_kind_t kind, collect_t *c, err_t *e)
 {
     switch (kind) {
-    case SK_ORGANIZATION:
-        return store_scan_organization(s, cb_organization, c, e);
-    case SK_PRACTITIONER:
-        return store_scan_practitioner(s, cb_practitioner, c, e);
-    case SK_PATIENT:
-        return store_scan_patient(s, cb_patient, c, e);
-    case SK_ENROLLMENT:
-        return store_scan_enrollment(s, cb_enrollment, c, e);
-    case SK_MED_CLAIM:
-        return store_scan_med_claim(s, cb_med_claim, c, e);
-    case SK_RX_CLAIM:
-        return store_scan_rx_claim(s, cb_rx_claim, c, e);
-    case SK_ENCOUNTER:
-        return store_scan_encounter(s, cb_encounter, c, e);
-    case SK_CONDITION:
-        return store_scan_condition(s, cb_condition, c, e);
-    case SK_OBSERVATION:
-        return store_scan_observation(s, cb_observation, c, e);
-    case SK_PROCEDURE:
-        return store_scan_procedure(s, cb_procedure, c, e);
-    case SK_MEDICATION:
-        return store_scan_medication(s, cb_medication, c, e);
-    case SK_IMMUNIZATION:
-        return store_scan_immunization(s, cb_immunization, c, e);
-    case SK_HL7_MESSAGE:
-        return store_scan_hl7_message(s, cb_hl7_message, c, e);
-    case SK_ADT_EVENT:
-        return store_scan_adt_event(s, cb_adt_event, c, e);
-    case SK_SOURCE_FILE:
-        return store_scan_source_file(s, cb_source_file, c, e);
-    case SK_ANALYSIS_RUN:
-        return store_scan_analysis_run(s, cb_analysis_run, c, e);
-    case SK_ANALYSIS_POPULATION:
-        return store_scan_analysis_population(s, DATE_NONE, cb_analysis_population, c, e);
-    case SK_ANALYSIS_PATIENT:
-        return store_scan_analysis_patient(s, DATE_NONE, cb_analysis_patient, c, e);
-    case SK_ANALYSIS_DISCHARGE:
-        return store_scan_analysis_discharge(s, DATE_NONE, cb_analysis_discharge, c, e);
-    case SK_ANALYSIS_ED_VISIT:
-        return store_scan_analysis_ed_visit(s, DATE_NONE, cb_analysis_ed_visit, c, e);
-    case SK_USER:
-        return store_scan_user(s, cb_user, c, e);
-    case SK_SESSION:
-        return store_scan_session(s, cb_session, c, e);
-    case SK_AUDIT_ENTRY:
-        return store_scan_audit_entry(s, cb_audit_entry, c, e);
-    case SK_ANALYSIS_GAP:
-        return store_scan_analysis_gap(s, DATE_NONE, cb_analysis_gap, c, e);
-    case SK_MEASURE_RESULT:
-        return store_scan_measure_result(s, DATE_NONE, DATE_NONE, NULL, cb_measure_result, c, e);
-    case SK_CARE_GAP:
-        return store_scan_care_gap(s, DATE_NONE, DATE_NONE, NULL, cb_care_gap, c, e);
-    case SK_MEASURE_SUMMARY:
-        return store_scan_measure_summary(s, DATE_NONE, DATE_NONE, NULL, cb_measure_summary, c, e);
+#include "store/kinds.def"
     case SK_COUNT:
         break;
     }
     return ERR_INTERNAL;
 }
+#undef SD_KIND
+#undef SD_KIND_HDR
+#undef SD_COLUMN
+#undef SD_FKEY
+#undef SD_END
 
-/* Points the foreign keys of a filled record at rows that exist. */
+/* Points the foreign keys of a filled record at rows that exist: the
+ * fixture's patient "P", organization "ORG" and message ("FAC", "MSG"). */
 static void satisfy_fks(store_kind_t kind, void *rec)
 {
-    switch (kind) {
-    case SK_PRACTITIONER:
-        ((store_practitioner_t *)rec)->organization_id = "ORG";
-        break;
-    case SK_ENROLLMENT:
-        ((store_enrollment_t *)rec)->person_id = "P";
-        break;
-    case SK_ENCOUNTER:
-    case SK_CONDITION:
-    case SK_OBSERVATION:
-    case SK_PROCEDURE:
-    case SK_MEDICATION:
-    case SK_IMMUNIZATION:
-        /* person_id is the second column of each clinical table */
-        ((store_condition_t *)rec)->person_id = "P";
-        break;
-    case SK_ADT_EVENT:
+    const store_table_t *t = store_kind_def(kind)->table;
+    for (int i = 0; i < t->ncols; i++) {
+        const store_col_t *c = &t->cols[i];
+        if (!c->ref)
+            continue;
+        if (str_starts_with(c->ref, "patient "))
+            STORE_FIELD(rec, c, const char *) = "P";
+        else if (str_starts_with(c->ref, "organization "))
+            STORE_FIELD(rec, c, const char *) = "ORG";
+        else
+            fail_msg("%s.%s: a foreign key the fixture has no parent for", t->name, c->name);
+    }
+    if (kind == SK_ADT_EVENT) {
         ((store_adt_event_t *)rec)->sending_facility = "FAC";
         ((store_adt_event_t *)rec)->message_control_id = "MSG";
-        break;
-    default:
-        break;
     }
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/date.h"
+#include "store/store.h"
 
 static date_t D(int y, int m, int d)
 {
@@ -245,6 +246,177 @@ static void test_parse_prefix(void **state)
         if (date_parse_prefix(bad[i], strlen(bad[i]), &d) == 0)
             fail_msg("accepted '%s'", bad[i]);
     }
+}
+
+/* ---- timestamps: one grammar for dates and instants ---------------------
+ *
+ * core/date.c and store/store.c used to parse timestamps separately
+ * (date_parse_prefix kept the date, store_time_parse the instant) and gave
+ * different answers on some inputs: the rows marked "was:" below, with the
+ * old answers. Now both are the one grammar of date.h; store_time_parse only
+ * adds that blanks around are ignored. A row: the input, the date
+ * date_parse_prefix gives (NULL: rejected), the instant date_parse_instant
+ * gives (NULL: rejected); store_time_parse gives the instant of the trimmed
+ * input. */
+typedef struct stamp_case {
+    const char *in, *date, *instant;
+    const char *was; /* the old disagreement, for the record */
+} stamp_case_t;
+
+static const stamp_case_t stamp_cases[] = {
+    { "2024-03-01", "2024-03-01", "2024-03-01T00:00:00Z", NULL },
+    { "20240301", "2024-03-01", "2024-03-01T00:00:00Z", NULL },
+    { "2024-03-01T10:00:00Z", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    { "2024-03-01T10:00:00.123Z", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    { "2024-03-01T10:00:00.123456789+05:30", "2024-03-01", "2024-03-01T04:30:00Z", NULL },
+    { "2024-03-01T23:59:60-08:00", "2024-03-01", "2024-03-02T08:00:00Z", NULL },
+    { "2024-03-01T10:00", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    { "2024-03-01T10:00Z", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    /* ISO 8601 reduced precision (hours); HL7 has the same. */
+    { "2024-03-01T10", "2024-03-01", "2024-03-01T10:00:00Z", "store rejected" },
+    { "2024-03-01T10Z", "2024-03-01", "2024-03-01T10:00:00Z", "store rejected" },
+    { "2024-03-01T10:00:00+0100", "2024-03-01", "2024-03-01T09:00:00Z", NULL },
+    /* ISO 8601 allows a zone of hours only; PostgreSQL writes +00. */
+    { "2024-03-01T10:00:00+01", "2024-03-01", "2024-03-01T09:00:00Z", "date rejected" },
+    { "2024-03-01T10:00:00.250+00", "2024-03-01", "2024-03-01T10:00:00Z", "date rejected" },
+    { "2024-03-01T10:00:00-00:00", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    { "2024-03-01T10:00:00+14:00", "2024-03-01", "2024-02-29T20:00:00Z", NULL },
+    /* No zone lies beyond +-14:00, no hour has 60 minutes: junk. */
+    { "2024-03-01T10:00:00+15:00", NULL, NULL, "store: 2024-02-29T19:00:00Z" },
+    { "2024-03-01T10:00:00+99:00", NULL, NULL, "store: 2024-02-26T07:00:00Z" },
+    { "2024-03-01T10:00:00+05:60", NULL, NULL, "store: 2024-03-01T04:00:00Z" },
+    { "2024-03-01T10:00:00+5:00", NULL, NULL, NULL },
+    { "2024-03-01T10:00:00+05:", NULL, NULL, "store: 2024-03-01T05:00:00Z" },
+    { "2024-03-01T10:00:00ZZ", NULL, NULL, NULL },
+    /* A decimal sign needs a digit after it. */
+    { "2024-03-01T10:00:00.Z", NULL, NULL, "store: 2024-03-01T10:00:00Z" },
+    { "2024-03-01T10:00:00.", NULL, NULL, "store: 2024-03-01T10:00:00Z" },
+    /* ISO 8601's decimal sign may be a comma (its preferred one). */
+    { "2024-03-01T10:00:00,5Z", "2024-03-01", "2024-03-01T10:00:00Z", "date rejected" },
+    /* A basic-format time after an extended-format date: ISO forbids the mix. */
+    { "2024-03-01T1000", NULL, NULL, "store: 2024-03-01T10:00:00Z" },
+    { "2024-03-01T100000Z", NULL, NULL, NULL },
+    { "2024-03-01T10:0000", NULL, NULL, NULL },
+    { "2024-03-01 10:00:00", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    { "2024-03-01 10:00:00.000", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    { "2024-03-01 05:00:00-05:00", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    { "2024-03-01t10:00:00z", NULL, NULL, NULL },
+    /* A zone without a time is no ISO 8601 or FHIR form. */
+    { "2024-03-01Z", NULL, NULL, "store: 2024-03-01T00:00:00Z" },
+    { "2024-03-01+05:00", NULL, NULL, "store: 2024-02-29T19:00:00Z" },
+    { "2024-03-01X", NULL, NULL, NULL },
+    { "2024-03-01T", NULL, NULL, NULL },
+    /* Blanks: the parsers are exact; store_time_parse trims first (see
+     * test_stamps_agree), as it always has. */
+    { "2024-03-01 ", NULL, NULL, "store trims: 2024-03-01T00:00:00Z" },
+    { " 2024-03-01", NULL, NULL, "store trims: 2024-03-01T00:00:00Z" },
+    { "2024-03-01T10:00:00Z ", NULL, NULL, "store trims: 2024-03-01T10:00:00Z" },
+    { " 2024-03-01T10:00:00Z", NULL, NULL, "store trims: 2024-03-01T10:00:00Z" },
+    { "2024-03-01Tjunk", NULL, NULL, NULL },
+    { "2024-03-01T24:00:00Z", NULL, NULL, NULL },
+    { "2024-03-01T25:00:00Z", NULL, NULL, NULL },
+    { "2024-03-01T10:61:00Z", NULL, NULL, NULL },
+    { "2024-03-01T10:00:61Z", NULL, NULL, NULL },
+    { "2024-02-30T00:00:00Z", NULL, NULL, NULL },
+    { "2024-02-29T00:00:00Z", "2024-02-29", "2024-02-29T00:00:00Z", NULL },
+    { "2023-02-29T00:00:00Z", NULL, NULL, NULL },
+    { "0000-01-01T00:00:00Z", NULL, NULL, NULL },
+    { "0001-01-01T00:00:00Z", "0001-01-01", "0001-01-01T00:00:00Z", NULL },
+    { "9999-12-31T23:59:59Z", "9999-12-31", "9999-12-31T23:59:59Z", NULL },
+    { "1969-12-31T23:59:59Z", "1969-12-31", "1969-12-31T23:59:59Z", NULL },
+    { "2024-03", NULL, NULL, NULL },
+    { "2024", NULL, NULL, NULL },
+    { "", NULL, NULL, NULL },
+    { "2024030", NULL, NULL, NULL },
+    /* HL7 DTM allows hours only. */
+    { "2024030110", "2024-03-01", "2024-03-01T10:00:00Z", "store rejected" },
+    { "202403011", NULL, NULL, NULL },
+    { "202403011030", "2024-03-01", "2024-03-01T10:30:00Z", NULL },
+    { "20240301103", NULL, NULL, NULL },
+    { "20240301103000", "2024-03-01", "2024-03-01T10:30:00Z", NULL },
+    { "20240301103000.1", "2024-03-01", "2024-03-01T10:30:00Z", NULL },
+    { "20240301103000.1234", "2024-03-01", "2024-03-01T10:30:00Z", NULL },
+    /* HL7 DTM: at most 4 decimals, at least one after the point. */
+    { "20240301103000.12345", NULL, NULL, "store: 2024-03-01T10:30:00Z" },
+    { "20240301103000.", NULL, NULL, "store: 2024-03-01T10:30:00Z" },
+    { "20240301103000.1234-0500", "2024-03-01", "2024-03-01T15:30:00Z", NULL },
+    { "20240301103000+0000", "2024-03-01", "2024-03-01T10:30:00Z", NULL },
+    { "20240301100000+0000", "2024-03-01", "2024-03-01T10:00:00Z", NULL },
+    { "202403011030+0500", "2024-03-01", "2024-03-01T05:30:00Z", NULL },
+    /* HL7's zone is +/-ZZZZ: no hours-only zone, no colon, no Z. */
+    { "20240301103000+05", NULL, NULL, "store: 2024-03-01T05:30:00Z" },
+    { "20240301103000+05:00", NULL, NULL, "store: 2024-03-01T05:30:00Z" },
+    { "20240301103000Z", NULL, NULL, "store: 2024-03-01T10:30:00Z" },
+    /* HL7 DTM allows a zone after any precision: midnight there. */
+    { "20240301-0500", "2024-03-01", "2024-03-01T05:00:00Z", "store rejected" },
+    { "20240301+05", NULL, NULL, NULL },
+    { "20240301Z", NULL, NULL, NULL },
+    { "20240301T1030", NULL, NULL, NULL },
+    { "20240301 1030", NULL, NULL, NULL },
+    { "20240231103000", NULL, NULL, NULL },
+    { "20240301256000", NULL, NULL, NULL },
+    { "20240301106000", NULL, NULL, NULL },
+    { "20240301103060", "2024-03-01", "2024-03-01T10:31:00Z", NULL },
+};
+
+/* "YYYY-MM-DDTHH:MM:SSZ" as seconds since the epoch. */
+static int64_t instant_of(const char *s)
+{
+    int y, mo, d, h, mi, se;
+    assert_int_equal(sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &y, &mo, &d, &h, &mi, &se), 6);
+    return (int64_t)D(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+}
+
+static void test_stamps(void **state)
+{
+    for (size_t i = 0; i < sizeof stamp_cases / sizeof stamp_cases[0]; i++) {
+        const stamp_case_t *c = &stamp_cases[i];
+        size_t n = strlen(c->in);
+        date_t d = DATE_NONE;
+        int64_t t = 0;
+        int rd = date_parse_prefix(c->in, n, &d), rt = date_parse_instant(c->in, n, &t);
+        if ((rd == 0) != (c->date != NULL))
+            fail_msg("date_parse_prefix('%s'): %s", c->in, rd == 0 ? "accepted" : "rejected");
+        if ((rt == 0) != (c->instant != NULL))
+            fail_msg("date_parse_instant('%s'): %s", c->in, rt == 0 ? "accepted" : "rejected");
+        if (c->date) {
+            char got[DATE_FMT_LEN];
+            date_format(d, got);
+            if (strcmp(got, c->date) != 0)
+                fail_msg("date_parse_prefix('%s') = %s, want %s", c->in, got, c->date);
+            if (t != instant_of(c->instant))
+                fail_msg("date_parse_instant('%s') = %lld, want %s", c->in, (long long)t,
+                         c->instant);
+        }
+    }
+}
+
+/* store_time_parse is date_parse_instant of the trimmed input, and the
+ * store writes what it reads. */
+static void test_stamps_agree(void **state)
+{
+    for (size_t i = 0; i < sizeof stamp_cases / sizeof stamp_cases[0]; i++) {
+        const char *s = stamp_cases[i].in;
+        size_t n = strlen(s), a = 0, b = n;
+        while (a < b && s[a] == ' ')
+            a++;
+        while (b > a && s[b - 1] == ' ')
+            b--;
+        int64_t want = 0, got = 0;
+        int rw = date_parse_instant(s + a, b - a, &want), rg = store_time_parse(s, n, &got);
+        if (rw != rg || (rw == 0 && want != got))
+            fail_msg("store_time_parse('%s') disagrees with date_parse_instant", s);
+        if (rg == 0) {
+            char f[STORE_TIME_FMT_LEN];
+            int64_t back = 0;
+            store_time_format(got, f);
+            assert_int_equal(date_parse_instant(f, strlen(f), &back), 0);
+            assert_true(back == got);
+        }
+    }
+    int64_t t;
+    assert_int_equal(date_parse_instant(NULL, 0, &t), -1);
+    assert_int_equal(store_time_parse(NULL, 0, &t), -1);
 }
 
 static void test_format(void **state)
@@ -491,6 +663,8 @@ int main(void)
         cmocka_unit_test(test_parse_strict),
         cmocka_unit_test(test_parse_agrees_with_ymd),
         cmocka_unit_test(test_parse_prefix),
+        cmocka_unit_test(test_stamps),
+        cmocka_unit_test(test_stamps_agree),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_add_months),
         cmocka_unit_test(test_month_helpers),

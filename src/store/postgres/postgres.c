@@ -56,9 +56,6 @@ typedef struct pg_store {
     int64_t ord;     /* put order, so that the last put of a key wins */
 } pg_store_t;
 
-static const store_dialect_t pg_dialect = { "TEXT COLLATE \"C\"", "DATE", "TIMESTAMPTZ",
-                                            "DOUBLE PRECISION", "" };
-
 /* An ERR_DB error from a failed result (or the connection), naming the table
  * and column the server names, else `table`. */
 static int pg_err(pg_store_t *p, const PGresult *res, const char *table, err_t *e)
@@ -902,7 +899,7 @@ static void pg_quiet(void *arg, const char *message)
 
 static const store_vtab_t pg_vtab = {
     .name = "postgres",
-    .dialect = &pg_dialect,
+    .dialect = &store_dialect_pg,
     .close = pg_close,
     .exec = pg_exec,
     .query_i64 = pg_query_i64,

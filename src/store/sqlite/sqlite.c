@@ -132,8 +132,6 @@ static int sq_flush_all(sq_store_t *q, err_t *e);
 static void sq_discard(sq_store_t *q);
 static int sq_restore_indexes(sq_store_t *q, bool build, err_t *e);
 
-static const store_dialect_t sq_dialect = { "TEXT", "TEXT", "TEXT", "REAL", " WITHOUT ROWID" };
-
 /* An ERR_DB error from the connection's last failure, naming the table and,
  * when SQLite names it ("NOT NULL constraint failed: t.c"), the column. */
 static int sq_err(sq_store_t *q, const char *table, err_t *e)
@@ -1131,7 +1129,7 @@ static void sq_close(store_t *s)
 
 static const store_vtab_t sq_vtab = {
     .name = "sqlite",
-    .dialect = &sq_dialect,
+    .dialect = &store_dialect_sqlite,
     .close = sq_close,
     .exec = sq_exec,
     .query_i64 = sq_query_i64,
