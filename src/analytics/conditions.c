@@ -34,15 +34,14 @@ const cond_def_t cond_defs[COND_COUNT] = {
 
 void cond_table_init(cond_table_t *t)
 {
-    u64map_init(&t->prefixes, 256);
+    hmap_init_u64(&t->prefixes, 256);
     for (int c = 0; c < COND_COUNT; c++) {
         const char *s = cond_defs[c].codes;
         while (*s) {
             const char *e = strchr(s, ',');
             size_t n = e ? (size_t)(e - s) : strlen(s);
             uint64_t k = code_pack(s, n);
-            int64_t old = u64map_get(&t->prefixes, k);
-            u64map_put(&t->prefixes, k, (uint32_t)(old < 0 ? 0 : old) | (1u << c));
+            *hmap_u64_put(&t->prefixes, k, NULL) |= 1u << c; /* added as 0 */
             s += n + (e ? 1 : 0);
         }
     }
@@ -50,16 +49,16 @@ void cond_table_init(cond_table_t *t)
 
 void cond_table_free(cond_table_t *t)
 {
-    u64map_free(&t->prefixes);
+    hmap_free(&t->prefixes);
 }
 
 uint32_t cond_mask(const cond_table_t *t, uint64_t dx)
 {
     uint32_t m = 0;
     for (int k = 3; k <= 5; k++) {
-        int64_t v = u64map_get(&t->prefixes, code_prefix(dx, k));
-        if (v > 0)
-            m |= (uint32_t)v;
+        const uint64_t *v = hmap_u64_get(&t->prefixes, code_prefix(dx, k));
+        if (v)
+            m |= (uint32_t)*v;
     }
     return m;
 }

@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analytics/u64map.h"
+#include "core/hmap.h"
 
 enum {
     COND_HYPERTENSION,
@@ -54,7 +54,7 @@ extern const cond_def_t cond_defs[COND_COUNT];
 
 /* Prefix lookup: packed 3-, 4- and 5-character prefixes -> condition mask. */
 typedef struct cond_table {
-    u64map_t prefixes;
+    hmap_t prefixes;
 } cond_table_t;
 
 void cond_table_init(cond_table_t *t);

@@ -16,7 +16,10 @@
 #include <stdint.h>
 
 #include "analytics/engine.h"
+/* engine_run.c's caches still use the old map names; see u64map.h. */
+#include "analytics/u64map.h"
 #include "core/date.h"
+#include "core/hmap.h"
 #include "core/money.h"
 
 /* claim_type */
@@ -106,16 +109,13 @@ typedef struct med_last {
 /* Patients, in order of first appearance in eligibility. */
 typedef struct people {
     size_t n, cap;
-    uint64_t *id_off; /* into ids */
+    const char **id; /* the map's copy of each person_id */
     uint16_t *id_len;
-    char *ids;
-    size_t ids_len, ids_cap;
-    uint8_t *sex; /* 1 male, 2 female, 0 unknown */
+    uint8_t *sex; /* 1 male, 2 female, 0 unknown (core/value.h) */
     date_t *birth, *death;
     uint8_t *orec; /* 0..3, 255 unknown */
     uint8_t *dual; /* 1 = full or partial dual, 0 otherwise */
-    uint64_t *ht;  /* open addressing: (hash32 << 32) | (index + 1), 0 = empty */
-    size_t ht_cap;
+    hmap_t map;    /* person_id -> index (read by the loader's threads) */
 } people_t;
 
 /* Practitioners (optional practitioner.csv). */
@@ -127,8 +127,7 @@ typedef struct prac_tab {
     uint8_t *pcp; /* primary-care specialty (42 CFR 425.402 step 1) */
     char **specs; /* specialty names */
     size_t nspecs, specs_cap;
-    uint64_t *ht; /* npi -> index + 1 */
-    size_t ht_cap;
+    hmap_t by_npi; /* npi -> index */
 } prac_tab_t;
 
 /* One ED visit (output row). */

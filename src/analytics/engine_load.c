@@ -12,14 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "analytics/csvscan.h"
 #include "analytics/engine_internal.h"
 #include "analytics/par.h"
+#include "core/csvread.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
+#include "core/value.h"
 
 /* ---- lifecycle ---------------------------------------------------------- */
 
@@ -50,6 +54,8 @@ engine_t *engine_new(const engine_settings_t *s)
         en->s.threads = par_cpus();
     en->med.max_disch = DATE_NONE;
     en->med.max_date = DATE_NONE;
+    hmap_init_str(&en->pp.map, 0, true);
+    hmap_init_u64(&en->prac.by_npi, 0);
     return en;
 }
 
@@ -84,15 +90,14 @@ static void span_free(span_tab_t *tab)
 void engine_tables_free(engine_t *en)
 {
     people_t *pp = &en->pp;
-    mem_free(pp->id_off);
+    mem_free(pp->id);
     mem_free(pp->id_len);
-    mem_free(pp->ids);
     mem_free(pp->sex);
     mem_free(pp->birth);
     mem_free(pp->death);
     mem_free(pp->orec);
     mem_free(pp->dual);
-    mem_free(pp->ht);
+    hmap_free(&pp->map);
     memset(pp, 0, sizeof *pp);
     span_free(&en->spans);
     med_free(&en->med);
@@ -106,7 +111,7 @@ void engine_tables_free(engine_t *en)
     for (size_t i = 0; i < pr->nspecs; i++)
         mem_free(pr->specs[i]);
     mem_free(pr->specs);
-    mem_free(pr->ht);
+    hmap_free(&pr->by_npi);
     memset(pr, 0, sizeof *pr);
     mem_free(en->span_off);
     mem_free(en->med_off);
@@ -158,49 +163,17 @@ static void codes_push(uint64_t **a, size_t *n, size_t *cap, uint64_t v)
 
 /* ---- patients ----------------------------------------------------------- */
 
-static uint32_t hash32(const char *s, size_t n)
-{
-    uint64_t h = str_hash(s, n);
-    return (uint32_t)(h ^ (h >> 32));
-}
-
 const char *engine_person_id(const engine_t *en, size_t p, size_t *len)
 {
     if (len)
         *len = en->pp.id_len[p];
-    return en->pp.ids + en->pp.id_off[p];
+    return en->pp.id[p];
 }
 
 int engine_people_find(const people_t *pp, const char *s, size_t n)
 {
-    if (!pp->ht_cap)
-        return -1;
-    uint32_t h = hash32(s, n);
-    size_t mask = pp->ht_cap - 1;
-    for (size_t i = h & mask;; i = (i + 1) & mask) {
-        uint64_t v = pp->ht[i];
-        if (!v)
-            return -1;
-        if ((uint32_t)(v >> 32) == h) {
-            size_t idx = (uint32_t)v - 1;
-            if (pp->id_len[idx] == n && memcmp(pp->ids + pp->id_off[idx], s, n) == 0)
-                return (int)idx;
-        }
-    }
-}
-
-static void people_rehash(people_t *pp, size_t cap)
-{
-    mem_free(pp->ht);
-    pp->ht = mem_calloc(cap, sizeof *pp->ht);
-    pp->ht_cap = cap;
-    for (size_t idx = 0; idx < pp->n; idx++) {
-        uint32_t h = hash32(pp->ids + pp->id_off[idx], pp->id_len[idx]);
-        size_t i = h & (cap - 1);
-        while (pp->ht[i])
-            i = (i + 1) & (cap - 1);
-        pp->ht[i] = ((uint64_t)h << 32) | (idx + 1);
-    }
+    const uint64_t *v = hmap_str_get(&pp->map, s, n);
+    return v ? (int)*v : -1;
 }
 
 /* Finds or adds a patient; *added tells which. -1 when the id is unusable. */
@@ -217,7 +190,7 @@ static int people_get(people_t *pp, const char *s, size_t n, bool *added)
         return -1;
     if (pp->n == pp->cap) {
         size_t cap = next_cap(pp->cap, pp->n + 1);
-        pp->id_off = mem_realloc(pp->id_off, cap * sizeof *pp->id_off);
+        pp->id = mem_realloc(pp->id, cap * sizeof *pp->id);
         pp->id_len = mem_realloc(pp->id_len, cap * sizeof *pp->id_len);
         pp->sex = mem_realloc(pp->sex, cap);
         pp->birth = mem_realloc(pp->birth, cap * sizeof *pp->birth);
@@ -226,29 +199,16 @@ static int people_get(people_t *pp, const char *s, size_t n, bool *added)
         pp->dual = mem_realloc(pp->dual, cap);
         pp->cap = cap;
     }
-    if (pp->ids_len + n > pp->ids_cap) {
-        pp->ids_cap = next_cap(pp->ids_cap * 1, pp->ids_len + n);
-        pp->ids = mem_realloc(pp->ids, pp->ids_cap);
-    }
-    memcpy(pp->ids + pp->ids_len, s, n);
     size_t i = pp->n++;
-    pp->id_off[i] = pp->ids_len;
+    uint64_t *v = hmap_str_put(&pp->map, s, n, NULL);
+    *v = i;
+    pp->id[i] = hmap_str_key(&pp->map, v, NULL);
     pp->id_len[i] = (uint16_t)n;
-    pp->ids_len += n;
     pp->sex[i] = 0;
     pp->birth[i] = DATE_NONE;
     pp->death[i] = DATE_NONE;
     pp->orec[i] = 255;
     pp->dual[i] = 0;
-    if (pp->n * 2 > pp->ht_cap) {
-        people_rehash(pp, pp->ht_cap ? pp->ht_cap * 2 : 1024);
-    } else {
-        uint32_t h = hash32(s, n);
-        size_t j = h & (pp->ht_cap - 1);
-        while (pp->ht[j])
-            j = (j + 1) & (pp->ht_cap - 1);
-        pp->ht[j] = ((uint64_t)h << 32) | (i + 1);
-    }
     *added = true;
     return (int)i;
 }
@@ -257,29 +217,8 @@ static int people_get(people_t *pp, const char *s, size_t n, bool *added)
 
 int engine_prac_find(const prac_tab_t *pr, uint32_t npi)
 {
-    if (!pr->ht_cap || !npi)
-        return -1;
-    size_t mask = pr->ht_cap - 1;
-    for (size_t i = (npi * 2654435761u) & mask;; i = (i + 1) & mask) {
-        uint64_t v = pr->ht[i];
-        if (!v)
-            return -1;
-        if ((uint32_t)(v >> 32) == npi)
-            return (int)(uint32_t)v - 1;
-    }
-}
-
-static void prac_rehash(prac_tab_t *pr, size_t cap)
-{
-    mem_free(pr->ht);
-    pr->ht = mem_calloc(cap, sizeof *pr->ht);
-    pr->ht_cap = cap;
-    for (size_t k = 0; k < pr->n; k++) {
-        size_t i = (pr->npi[k] * 2654435761u) & (cap - 1);
-        while (pr->ht[i])
-            i = (i + 1) & (cap - 1);
-        pr->ht[i] = ((uint64_t)pr->npi[k] << 32) | (k + 1);
-    }
+    const uint64_t *v = npi ? hmap_u64_get(&pr->by_npi, npi) : NULL;
+    return v ? (int)*v : -1;
 }
 
 /* Primary-care specialties: 42 CFR 425.402(c) step 1 assigns on services by
@@ -304,17 +243,12 @@ static bool specialty_is_primary_care(const char *s)
     return false;
 }
 
+/* 1, 0, or -1 unknown: a value that is no flag word (core/value.h), like an
+ * empty one, says nothing. */
 static int8_t parse_flag(const char *s, size_t n)
 {
-    str_trim(&s, &n);
-    if (n == 0)
-        return -1;
-    char c = s[0];
-    if (c == '1' || c == 'y' || c == 'Y' || c == 't' || c == 'T')
-        return 1;
-    if (c == '0' || c == 'n' || c == 'N' || c == 'f' || c == 'F')
-        return 0;
-    return -1;
+    int v;
+    return value_flag(s, n, &v) == 0 ? (int8_t)v : -1;
 }
 
 static uint32_t parse_npi(const char *s, size_t n)
@@ -366,14 +300,7 @@ int engine_add_practitioner(engine_t *en, const char *npi_s, const char *special
     pr->spec[k] = (uint16_t)si;
     pr->innet[k] = in_network ? parse_flag(in_network, strlen(in_network)) : -1;
     pr->pcp[k] = specialty_is_primary_care(spec);
-    if (pr->n * 2 > pr->ht_cap) {
-        prac_rehash(pr, pr->ht_cap ? pr->ht_cap * 2 : 256);
-    } else {
-        size_t i = (npi * 2654435761u) & (pr->ht_cap - 1);
-        while (pr->ht[i])
-            i = (i + 1) & (pr->ht_cap - 1);
-        pr->ht[i] = ((uint64_t)npi << 32) | (k + 1);
-    }
+    *hmap_u64_put(&pr->by_npi, npi, NULL) = k;
     return 0;
 }
 
@@ -547,7 +474,19 @@ static uint32_t parse_loinc(const char *s, size_t n)
     return dash == 1 ? v : 0;
 }
 
-/* ---- CSV loading: shared machinery -------------------------------------- */
+/* ---- CSV loading: shared machinery --------------------------------------
+ *
+ * A file is mapped read-only and its body split into chunks of whole records
+ * that threads read in parallel. A boundary is found by quote parity: the
+ * quotes before each nominal offset are counted (in parallel), and the
+ * boundary moves to the first line break outside quotes. core/csvread reads
+ * in place and writes (a NUL after each field), so a reader copies its chunk
+ * into its own buffer one window of whole records (about 1 MiB) at a time,
+ * found the same way, and reads the window there: a buffer that stays in
+ * the cache, and no page of the mapping written (writing them would make
+ * every page a private copy: a fault per page and the file's size in memory).
+ * A reader keeps only the columns asked for, visiting the record's non-empty
+ * fields. */
 
 typedef struct col_spec {
     const char *name;
@@ -555,90 +494,391 @@ typedef struct col_spec {
     bool required;
 } col_spec_t;
 
+/* A field of a wanted column: a span of the reader's window
+ * (NUL-terminated), valid until the next record. */
+typedef struct efield {
+    const char *p;
+    uint32_t n;
+} efield_t;
+
+/* A chunk of whole records: [begin, end) byte offsets into the file. */
+typedef struct echunk {
+    size_t begin, end;
+    long lines;  /* line ends read in it (set by its reader) */
+    char *kept;  /* the chunk's copy, when its records outlive the reader */
+    bool quotes; /* it may hold a '"' (else a window ends at any line end) */
+} echunk_t;
+
 typedef struct csv_job {
     engine_t *en;
-    csv_file_t f;
-    csv_chunk_t *chunks;
+    char path[1024];
+    const char *data; /* the mapping */
+    size_t size;
+    size_t body;    /* offset of the first record after the header */
+    long body_line; /* its line */
+    int ncols;      /* in the header */
+    echunk_t *chunks;
     int nchunks;
-    int16_t *slot_of_col;
+    int16_t *slot_of_col; /* [ncols]: the col_spec of each column, or -1 */
     int nslots;
-    err_t *errs;  /* per chunk */
+    err_t *errs;  /* per chunk, lines counted from the chunk's first */
     void *tables; /* per chunk */
-    void *extra;  /* per chunk, file specific */
     long *unknown;
+    char **wbuf; /* per worker: the window buffer its readers share */
+    size_t *wcap;
+    int nworkers;
 } csv_job_t;
+
+#define WINDOW ((size_t)1 << 20)
+
+/* Lets the kernel drop this process's pages of [b, e) of the mapping: whole
+ * pages inside the range only, since a neighbour may be reading the pages at
+ * either edge. A page read again faults back in from the file, so a file
+ * larger than memory is not counted whole in the resident set. */
+static void release_pages(const char *b, const char *e)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)b + page - 1) & ~(page - 1);
+    uintptr_t hi = (uintptr_t)e & ~(page - 1);
+    if (b && hi > lo)
+        madvise((void *)lo, hi - lo, MADV_DONTNEED);
+}
+
+/* The end of the records from `from` (a record boundary, outside quotes)
+ * that reach at least `want` bytes: the byte after the first line break
+ * outside quotes at or past from + want, or limit. Without quotes in the
+ * range, the first line break. */
+static size_t records_end(const char *data, size_t from, size_t want, size_t limit, bool quotes)
+{
+    if (want >= limit - from)
+        return limit;
+    const char *p = data + from, *target = p + want, *end = data + limit;
+    if (!quotes) {
+        p = memchr(target, '\n', (size_t)(end - target));
+        return p ? (size_t)(p - data) + 1 : limit;
+    }
+    bool inq = false;
+    while (p < target && (p = memchr(p, '"', (size_t)(target - p))) != NULL) {
+        inq = !inq;
+        p++;
+    }
+    p = target;
+    while (p < end && (inq || *p != '\n')) {
+        if (*p == '"')
+            inq = !inq;
+        p++;
+    }
+    return p < end ? (size_t)(p - data) + 1 : limit;
+}
+
+static int job_map(csv_job_t *j, err_t *e)
+{
+    int fd = open(j->path, O_RDONLY);
+    if (fd < 0)
+        return err_at(e, ERR_IO, j->path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        return err_at(e, ERR_IO, j->path, 0, 0, NULL, "cannot stat: %s", strerror(err));
+    }
+    j->size = (size_t)st.st_size;
+    if (j->size > 0) {
+        void *m = mmap(NULL, j->size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m == MAP_FAILED) {
+            int err = errno;
+            close(fd);
+            return err_at(e, ERR_IO, j->path, 0, 0, NULL, "cannot map: %s", strerror(err));
+        }
+        madvise(m, j->size, MADV_WILLNEED);
+        j->data = m;
+    }
+    close(fd);
+    if (j->size == 0)
+        return err_at(e, ERR_INPUT, j->path, 1, 0, NULL, "empty file: no header");
+    return 0;
+}
+
+/* Reads the header record (from a copy of the first line) and finds the
+ * wanted columns (names trimmed, ASCII case ignored). */
+static int job_header(csv_job_t *j, const col_spec_t *cols, int ncols, err_t *e)
+{
+    size_t hlen = records_end(j->data, 0, 0, j->size, true);
+    char *h = mem_alloc(hlen + 1);
+    memcpy(h, j->data, hlen);
+    csvr_t r;
+    csvr_init(&r, j->path, h, hlen);
+    int rc = csvr_next(&r, e);
+    if (rc <= 0) {
+        csvr_free(&r);
+        mem_free(h);
+        return rc < 0 ? ERR_INPUT
+                      : err_at(e, ERR_INPUT, j->path, 1, 0, NULL, "empty file: no header");
+    }
+    rc = 0;
+    j->body = csvr_offset(&r);
+    j->body_line = r.line;
+    j->ncols = (int)r.nfields;
+    j->slot_of_col = mem_alloc((size_t)j->ncols * sizeof *j->slot_of_col);
+    for (int c = 0; c < j->ncols; c++)
+        j->slot_of_col[c] = -1;
+    j->nslots = ncols;
+    for (int s = 0; s < ncols && !rc; s++) {
+        int found = -1;
+        for (int c = 0; c < j->ncols && found < 0; c++) {
+            const char *name = r.fields[c].s;
+            size_t n = r.fields[c].n;
+            str_trim(&name, &n);
+            if (str_ieq(name, n, cols[s].name) || (cols[s].alt && str_ieq(name, n, cols[s].alt)))
+                found = c;
+        }
+        if (found < 0 && cols[s].required)
+            rc = err_at(e, ERR_INPUT, j->path, 1, 0, cols[s].name, "required column missing");
+        else if (found >= 0)
+            j->slot_of_col[found] = (int16_t)s;
+    }
+    csvr_free(&r);
+    mem_free(h);
+    return rc;
+}
+
+typedef struct split_ctx {
+    const csv_job_t *j;
+    size_t *nominal; /* want+1 offsets */
+    size_t *quotes;  /* per nominal segment */
+} split_ctx_t;
+
+static void count_quotes(void *vctx, int task, int worker)
+{
+    split_ctx_t *c = vctx;
+    const char *p = c->j->data + c->nominal[task];
+    const char *end = c->j->data + c->nominal[task + 1];
+    size_t n = 0;
+    while (p < end && (p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
+    c->quotes[task] = n;
+    release_pages(c->j->data + c->nominal[task], end);
+}
+
+/* Splits the body into at most `want` chunks of whole records (fewer for
+ * small files; none for an empty body). */
+static void job_split(csv_job_t *j, int want, int threads)
+{
+    size_t body = j->body, len = j->size - body;
+    const size_t min_chunk = (size_t)1 << 20;
+    if (want < 1)
+        want = 1;
+    if ((size_t)want > len / min_chunk + 1)
+        want = (int)(len / min_chunk + 1);
+    size_t *nominal = mem_calloc((size_t)want + 1, sizeof *nominal);
+    size_t *quotes = mem_calloc((size_t)want, sizeof *quotes);
+    for (int k = 0; k <= want; k++)
+        nominal[k] = body + (size_t)((double)len * k / want);
+    nominal[want] = j->size;
+    split_ctx_t ctx = { j, nominal, quotes };
+    par_run(threads, want, count_quotes, &ctx);
+    j->chunks = mem_calloc((size_t)want, sizeof *j->chunks);
+    size_t before = 0; /* quotes in [body, nominal[k + 1]) */
+    size_t prev = body;
+    for (int k = 0; k < want; k++) {
+        size_t b = j->size;
+        if (k < want - 1) {
+            before += quotes[k];
+            bool inq = (before & 1) != 0;
+            const char *p = j->data + nominal[k + 1], *end = j->data + j->size;
+            while (p < end && (inq || *p != '\n')) {
+                if (*p == '"')
+                    inq = !inq;
+                p++;
+            }
+            b = p < end ? (size_t)(p - j->data) + 1 : j->size;
+        }
+        if (b > prev) {
+            bool q = false; /* any quote in a nominal segment the chunk overlaps */
+            for (int g = 0; g < want && !q; g++)
+                q = quotes[g] > 0 && nominal[g] < b && nominal[g + 1] > prev;
+            j->chunks[j->nchunks++] = (echunk_t){ prev, b, 0, NULL, q };
+            prev = b;
+        }
+    }
+    mem_free(nominal);
+    mem_free(quotes);
+}
+
+static void job_close(csv_job_t *j)
+{
+    if (j->data)
+        munmap((void *)j->data, j->size);
+    for (int c = 0; c < j->nchunks; c++)
+        mem_free(j->chunks[c].kept);
+    mem_free(j->chunks);
+    mem_free(j->slot_of_col);
+    mem_free(j->errs);
+    mem_free(j->unknown);
+    for (int w = 0; w < j->nworkers; w++)
+        mem_free(j->wbuf[w]);
+    mem_free(j->wbuf);
+    mem_free(j->wcap);
+    memset(j, 0, sizeof *j);
+}
 
 static int job_open(csv_job_t *j, engine_t *en, const char *dir, const char *file,
                     const col_spec_t *cols, int ncols, bool *missing, err_t *e)
 {
     memset(j, 0, sizeof *j);
     j->en = en;
-    char path[1024];
-    int len = snprintf(path, sizeof path, "%s/%s", dir, file);
-    if (len < 0 || (size_t)len >= sizeof path)
+    int len = snprintf(j->path, sizeof j->path, "%s/%s", dir, file);
+    if (len < 0 || (size_t)len >= sizeof j->path)
         return err_set(e, ERR_USAGE, "path too long: %s", dir);
     if (missing) {
         struct stat st;
-        if (stat(path, &st) != 0) {
-            *missing = true;
+        *missing = stat(j->path, &st) != 0;
+        if (*missing)
             return 0;
-        }
-        *missing = false;
     }
-    int rc = csv_open(&j->f, path, e);
-    if (rc)
+    int rc = job_map(j, e);
+    if (!rc)
+        rc = job_header(j, cols, ncols, e);
+    if (rc) {
+        job_close(j);
         return rc;
-    j->slot_of_col = mem_calloc((size_t)j->f.ncols, sizeof *j->slot_of_col);
-    for (int c = 0; c < j->f.ncols; c++)
-        j->slot_of_col[c] = -1;
-    for (int s = 0; s < ncols; s++) {
-        int c = csv_col(&j->f, cols[s].name);
-        if (c < 0 && cols[s].alt)
-            c = csv_col(&j->f, cols[s].alt);
-        if (c < 0 && cols[s].required) {
-            csv_close(&j->f);
-            mem_free(j->slot_of_col);
-            return err_at(e, ERR_INPUT, path, 1, 0, cols[s].name, "required column missing");
-        }
-        if (c >= 0)
-            j->slot_of_col[c] = (int16_t)s;
     }
-    j->nslots = ncols;
-    int want = en->s.threads * 8;
-    j->nchunks = csv_split(&j->f, want, en->s.threads, &j->chunks);
+    job_split(j, en->s.threads * 8, en->s.threads);
+    j->nworkers = en->s.threads;
+    j->wbuf = mem_calloc((size_t)j->nworkers, sizeof *j->wbuf);
+    j->wcap = mem_calloc((size_t)j->nworkers, sizeof *j->wcap);
     j->errs = mem_calloc((size_t)(j->nchunks > 0 ? j->nchunks : 1), sizeof *j->errs);
     j->unknown = mem_calloc((size_t)(j->nchunks > 0 ? j->nchunks : 1), sizeof *j->unknown);
-    return 0;
+    return rc;
 }
 
-static void job_close(csv_job_t *j)
-{
-    csv_close(&j->f);
-    mem_free(j->chunks);
-    mem_free(j->slot_of_col);
-    mem_free(j->errs);
-    mem_free(j->unknown);
-    j->chunks = NULL;
-}
-
-/* The first chunk error, if any, into e; the unknown-person count into the engine. */
+/* The first chunk error, if any, into e (its line moved from the chunk's
+ * count to the file's); the unknown-person count into the engine. */
 static int job_result(csv_job_t *j, err_t *e)
 {
     for (int c = 0; c < j->nchunks; c++)
         j->en->unknown_person_rows += j->unknown[c];
-    for (int c = 0; c < j->nchunks; c++)
+    long line = j->body_line;
+    for (int c = 0; c < j->nchunks; c++) {
         if (j->errs[c].code != ERR_OK) {
             *e = j->errs[c];
+            if (e->line > 0)
+                e->line += line - 1;
             return e->code;
         }
+        line += j->chunks[c].lines;
+    }
     return 0;
 }
 
-/* Records a field error at the reader's current record. */
-static int field_error(csv_reader_t *r, err_t *e, const char *field, const csv_field_t *v)
+typedef struct person_cache {
+    const char *p;
+    uint32_t n;
+    int idx;
+} person_cache_t;
+
+/* A reader of one chunk, for one thread. */
+typedef struct ereader {
+    const csv_job_t *j;
+    echunk_t *c;
+    csvr_t csv;  /* over the current window */
+    size_t next; /* the file offset after the window */
+    char **buf;  /* the window: the worker's buffer, or the chunk's kept copy */
+    size_t *cap; /* of *buf */
+    size_t kcap;
+    long lines;        /* line ends in the chunk's windows before this one */
+    bool keep;         /* one window, the whole chunk, kept until job_close */
+    person_cache_t pc; /* the last person_id looked up, in this window */
+} ereader_t;
+
+/* keep: the records' bytes are used after the reader (one window, the
+ * whole chunk, kept until job_close); else the worker's buffer is used. */
+static void reader_init(ereader_t *r, const csv_job_t *j, int chunk, int worker, bool keep)
 {
-    size_t off = (size_t)(r->rec - r->f->data);
-    return err_at(e, ERR_INPUT, r->f->path, csv_line_of(r->f, off), 0, field, "cannot parse '%.*s'",
+    memset(r, 0, sizeof *r);
+    r->j = j;
+    r->c = &j->chunks[chunk];
+    r->next = r->c->begin;
+    r->keep = keep;
+    r->buf = keep ? &r->c->kept : &j->wbuf[worker];
+    r->cap = keep ? &r->kcap : &j->wcap[worker];
+    csvr_init(&r->csv, j->path, NULL, 0);
+}
+
+/* Copies the next window of the chunk; false at the end of the chunk. */
+static bool reader_window(ereader_t *r)
+{
+    const echunk_t *c = r->c;
+    if (r->next >= c->end)
+        return false;
+    size_t end = r->keep ? c->end : records_end(r->j->data, r->next, WINDOW, c->end, c->quotes);
+    size_t n = end - r->next;
+    if (n + 1 > *r->cap) {
+        /* Room for a window and a long last line: rarely made again. */
+        mem_free(*r->buf);
+        *r->cap = r->keep ? n + 1 : n + 1 + WINDOW / 4;
+        *r->buf = mem_alloc(*r->cap);
+    }
+    memcpy(*r->buf, r->j->data + r->next, n);
+    release_pages(r->j->data + r->next, r->j->data + end);
+    r->lines += r->csv.line - 1;
+    csvr_reset(&r->csv, *r->buf, n);
+    r->pc.p = NULL; /* it pointed into the last window */
+    r->next = end;
+    return true;
+}
+
+/* Counts the chunk's lines and drops its pages. */
+static void reader_free(ereader_t *r)
+{
+    r->c->lines = r->lines + r->csv.line - 1;
+    csvr_free(&r->csv);
+    release_pages(r->j->data + r->c->begin, r->j->data + r->c->end);
+}
+
+/* Fills f[0..nslots-1] (empty for columns absent from the record) and
+ * returns 1, or 0 at the end of the chunk, or -1 on malformed CSV (e set,
+ * its line counted from the chunk's first). Blank lines are skipped. */
+static int reader_next(ereader_t *r, efield_t *f, err_t *e)
+{
+    int rc;
+    while ((rc = csvr_next(&r->csv, e)) == 0)
+        if (!reader_window(r))
+            return 0;
+    if (rc < 0) {
+        if (e->line > 0)
+            e->line += r->lines;
+        return rc;
+    }
+    int nslots = r->j->nslots;
+    for (int i = 0; i < nslots; i++)
+        f[i] = (efield_t){ "", 0 };
+    const int16_t *slot_of = r->j->slot_of_col;
+    size_t ncols = (size_t)r->j->ncols, nfilled = r->csv.nfilled;
+    const csvr_field_t *fields = r->csv.fields;
+    const size_t *filled = r->csv.filled;
+    for (size_t k = 0; k < nfilled; k++) {
+        size_t c = filled[k];
+        int s = c < ncols ? slot_of[c] : -1;
+        if (s >= 0)
+            f[s] = (efield_t){ fields[c].s, (uint32_t)fields[c].n };
+    }
+    return 1;
+}
+
+/* Records a field error at the reader's current record: the field's line
+ * and column (in the chunk; job_result makes the line the file's). */
+static int field_error(ereader_t *r, err_t *e, const char *field, const efield_t *v)
+{
+    long line = r->csv.rec_line, col = 0;
+    for (size_t k = 0; k < r->csv.nfields; k++)
+        if (r->csv.fields[k].s == v->p && v->n) {
+            line = r->csv.fields[k].line;
+            col = r->csv.fields[k].col;
+        }
+    return err_at(e, ERR_INPUT, r->j->path, line + r->lines, col, field, "cannot parse '%.*s'",
                   (int)(v->n > 40 ? 40 : v->n), v->p);
 }
 
@@ -668,13 +908,11 @@ typedef struct el_chunk {
     size_t n, cap;
 } el_chunk_t;
 
+/* 1 male, 2 female, 0 unknown (also for a value that is no sex word). */
 static uint8_t parse_sex(const char *s, size_t n)
 {
-    str_trim(&s, &n);
-    if (n == 0)
-        return 0;
-    char c = (char)(s[0] | 0x20);
-    return c == 'm' ? 1 : c == 'f' ? 2 : 0;
+    value_sex_t sex;
+    return value_sex(s, n, &sex) == 0 ? (uint8_t)sex : VALUE_SEX_UNKNOWN;
 }
 
 /* dual_status_code: 01-08 are full or partial duals (CMS MMA file); 00, 09, 10
@@ -689,12 +927,12 @@ static void el_task(void *vctx, int task, int worker)
 {
     csv_job_t *j = vctx;
     el_chunk_t *out = &((el_chunk_t *)j->tables)[task];
-    csv_reader_t r;
-    csv_reader_init(&r, &j->f, &j->chunks[task], j->slot_of_col, j->f.ncols, j->nslots);
-    csv_field_t f[EL_N];
+    ereader_t r;
+    reader_init(&r, j, task, worker, true); /* the rows point at their person_id */
+    efield_t f[EL_N];
     err_t *e = &j->errs[task];
     int rc;
-    while ((rc = csv_next(&r, f, e)) == 1) {
+    while ((rc = reader_next(&r, f, e)) == 1) {
         if (out->n == out->cap) {
             out->cap = next_cap(out->cap, out->n + 1);
             out->rows = mem_realloc(out->rows, out->cap * sizeof *out->rows);
@@ -720,7 +958,7 @@ static void el_task(void *vctx, int task, int worker)
         out->n++;
     }
 done:
-    csv_reader_free(&r);
+    reader_free(&r);
 }
 
 static void add_span(engine_t *en, int p, date_t start, date_t end)
@@ -766,7 +1004,7 @@ static int load_eligibility(engine_t *en, const char *dir, err_t *e)
             bool added;
             int p = people_get(&en->pp, row->id, row->id_n, &added);
             if (p < 0) {
-                rc = err_at(e, ERR_INPUT, j.f.path, 0, 0, "person_id", "unusable person_id");
+                rc = err_at(e, ERR_INPUT, j.path, 0, 0, "person_id", "unusable person_id");
                 break;
             }
             person_fill(&en->pp, p, row->sex, row->birth, row->death, row->orec, row->dual);
@@ -876,12 +1114,6 @@ static const col_spec_t mc_cols[MC_N] = { { "claim_id", NULL, true },
                                           { "procedure_code_24", NULL, false },
                                           { "procedure_code_25", NULL, false } };
 
-typedef struct person_cache {
-    const char *p;
-    uint32_t n;
-    int idx;
-} person_cache_t;
-
 static int lookup_person(const engine_t *en, person_cache_t *pc, const char *s, size_t n)
 {
     if (pc->p && pc->n == n && memcmp(pc->p, s, n) == 0)
@@ -961,16 +1193,15 @@ static void mc_task(void *vctx, int task, int worker)
     csv_job_t *j = vctx;
     med_tab_t *out = &((med_tab_t *)j->tables)[task];
     out->max_disch = out->max_date = DATE_NONE;
-    csv_reader_t r;
-    csv_reader_init(&r, &j->f, &j->chunks[task], j->slot_of_col, j->f.ncols, j->nslots);
-    csv_field_t *f = mem_calloc(MC_N, sizeof *f);
+    ereader_t r;
+    reader_init(&r, j, task, worker, false);
+    efield_t *f = mem_calloc(MC_N, sizeof *f);
     err_t *e = &j->errs[task];
-    person_cache_t pc = { 0 };
     med_last_t last = { 0 };
     med_line_t l;
     int rc;
-    while ((rc = csv_next(&r, f, e)) == 1) {
-        int p = lookup_person(j->en, &pc, f[MC_PERSON].p, f[MC_PERSON].n);
+    while ((rc = reader_next(&r, f, e)) == 1) {
+        int p = lookup_person(j->en, &r.pc, f[MC_PERSON].p, f[MC_PERSON].n);
         if (p < 0) {
             j->unknown[task]++;
             continue;
@@ -1018,13 +1249,13 @@ static void mc_task(void *vctx, int task, int worker)
         l.innet = parse_flag(f[MC_INNET].p, f[MC_INNET].n);
         l.ndx = l.npx = 0;
         for (int k = 0; k < 25; k++) {
-            const csv_field_t *x = &f[MC_DX1 + k];
+            const efield_t *x = &f[MC_DX1 + k];
             if (x->n) {
                 uint64_t c = code_pack(x->p, x->n);
                 if (c)
                     l.dx[l.ndx++] = c;
             }
-            const csv_field_t *y = &f[MC_PX1 + k];
+            const efield_t *y = &f[MC_PX1 + k];
             if (y->n) {
                 uint64_t c = code_pack(y->p, y->n);
                 if (c)
@@ -1035,7 +1266,7 @@ static void mc_task(void *vctx, int task, int worker)
     }
 done:
     mem_free(f);
-    csv_reader_free(&r);
+    reader_free(&r);
 }
 
 /* ---- pharmacy ----------------------------------------------------------- */
@@ -1066,13 +1297,12 @@ static void rx_task(void *vctx, int task, int worker)
 {
     csv_job_t *j = vctx;
     rx_tab_t *out = &((rx_tab_t *)j->tables)[task];
-    csv_reader_t r;
-    csv_reader_init(&r, &j->f, &j->chunks[task], j->slot_of_col, j->f.ncols, j->nslots);
-    csv_field_t f[RX_N];
+    ereader_t r;
+    reader_init(&r, j, task, worker, false);
+    efield_t f[RX_N];
     err_t *e = &j->errs[task];
-    person_cache_t pc = { 0 };
-    while (csv_next(&r, f, e) == 1) {
-        int p = lookup_person(j->en, &pc, f[RX_PERSON].p, f[RX_PERSON].n);
+    while (reader_next(&r, f, e) == 1) {
+        int p = lookup_person(j->en, &r.pc, f[RX_PERSON].p, f[RX_PERSON].n);
         if (p < 0) {
             j->unknown[task]++;
             continue;
@@ -1096,7 +1326,7 @@ static void rx_task(void *vctx, int task, int worker)
                 parse_npi(f[RX_NPI].p, f[RX_NPI].n), parse_small(f[RX_DAYS].p, f[RX_DAYS].n),
                 parse_flag(f[RX_INNET].p, f[RX_INNET].n));
     }
-    csv_reader_free(&r);
+    reader_free(&r);
 }
 
 /* ---- labs (optional, Tuva lab_result) ----------------------------------- */
@@ -1122,13 +1352,12 @@ static void lb_task(void *vctx, int task, int worker)
 {
     csv_job_t *j = vctx;
     lab_tab_t *out = &((lab_tab_t *)j->tables)[task];
-    csv_reader_t r;
-    csv_reader_init(&r, &j->f, &j->chunks[task], j->slot_of_col, j->f.ncols, j->nslots);
-    csv_field_t f[LB_N];
+    ereader_t r;
+    reader_init(&r, j, task, worker, false);
+    efield_t f[LB_N];
     err_t *e = &j->errs[task];
-    person_cache_t pc = { 0 };
-    while (csv_next(&r, f, e) == 1) {
-        int p = lookup_person(j->en, &pc, f[LB_PERSON].p, f[LB_PERSON].n);
+    while (reader_next(&r, f, e) == 1) {
+        int p = lookup_person(j->en, &r.pc, f[LB_PERSON].p, f[LB_PERSON].n);
         if (p < 0) {
             j->unknown[task]++;
             continue;
@@ -1151,7 +1380,7 @@ static void lb_task(void *vctx, int task, int worker)
             continue;
         lab_push(out, p, d, loinc, (float)v);
     }
-    csv_reader_free(&r);
+    reader_free(&r);
 }
 
 /* ---- practitioners (optional, Tuva practitioner) ------------------------ */
@@ -1173,18 +1402,19 @@ static int load_practitioners(engine_t *en, const char *dir, err_t *e)
     if (rc || missing)
         return rc;
     for (int c = 0; c < j.nchunks && !rc; c++) {
-        csv_reader_t r;
-        csv_reader_init(&r, &j.f, &j.chunks[c], j.slot_of_col, j.f.ncols, j.nslots);
-        csv_field_t f[PR_N];
-        while (!rc && (rc = csv_next(&r, f, e)) == 1) {
+        ereader_t r;
+        reader_init(&r, &j, c, 0, false);
+        efield_t f[PR_N];
+        err_t *ce = &j.errs[c];
+        while (!rc && (rc = reader_next(&r, f, ce)) == 1) {
             char npi[16], spec[128], innet[8];
-            const csv_field_t *id = f[PR_NPI].n ? &f[PR_NPI] : &f[PR_ID];
+            const efield_t *id = f[PR_NPI].n ? &f[PR_NPI] : &f[PR_ID];
             snprintf(npi, sizeof npi, "%.*s", (int)(id->n < 15 ? id->n : 15), id->p);
             snprintf(spec, sizeof spec, "%.*s", (int)(f[PR_SPEC].n < 127 ? f[PR_SPEC].n : 127),
                      f[PR_SPEC].p);
             snprintf(innet, sizeof innet, "%.*s", (int)(f[PR_INNET].n < 7 ? f[PR_INNET].n : 7),
                      f[PR_INNET].p);
-            rc = engine_add_practitioner(en, npi, spec, innet, e);
+            rc = engine_add_practitioner(en, npi, spec, innet, ce);
             /* An explicit primary_care_flag overrides the specialty rule. */
             int8_t pcp = parse_flag(f[PR_PCP].p, f[PR_PCP].n);
             int k = engine_prac_find(&en->prac, parse_npi(npi, strlen(npi)));
@@ -1192,8 +1422,9 @@ static int load_practitioners(engine_t *en, const char *dir, err_t *e)
                 en->prac.pcp[k] = (uint8_t)pcp;
         }
         rc = rc < 0 ? ERR_INPUT : rc == 1 ? 0 : rc;
-        csv_reader_free(&r);
+        reader_free(&r);
     }
+    rc = job_result(&j, e);
     job_close(&j);
     return rc;
 }

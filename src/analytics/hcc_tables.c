@@ -14,82 +14,34 @@
 
 #include "core/arena.h"
 #include "core/codes.h"
+#include "core/hmap.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "refdata/refdata.h"
 
 /* ------------------------------------------------------------------------ */
-/* A string-keyed open-addressing hash map. Keys are not copied: they live in
- * the tables' arena. Load factor stays at or below 1/2. */
-
-typedef struct strmap {
-    const char **keys;
-    uint32_t *vals;
-    size_t cap; /* a power of two, or 0 */
-    size_t count;
-} strmap_t;
-
-static size_t strmap_find(const strmap_t *m, const char *key)
-{
-    size_t mask = m->cap - 1;
-    size_t i = (size_t)str_hash(key, strlen(key)) & mask;
-    while (m->keys[i] && strcmp(m->keys[i], key) != 0)
-        i = (i + 1) & mask;
-    return i;
-}
-
-static void strmap_grow(strmap_t *m)
-{
-    strmap_t n = { NULL, NULL, m->cap ? m->cap * 2 : 64, 0 };
-    n.keys = mem_calloc(n.cap, sizeof *n.keys);
-    n.vals = mem_calloc(n.cap, sizeof *n.vals);
-    for (size_t i = 0; i < m->cap; i++)
-        if (m->keys[i]) {
-            size_t j = strmap_find(&n, m->keys[i]);
-            n.keys[j] = m->keys[i];
-            n.vals[j] = m->vals[i];
-            n.count++;
-        }
-    mem_free(m->keys);
-    mem_free(m->vals);
-    *m = n;
-}
+/* The tables' maps (core/hmap.h) borrow their keys: they live in the tables'
+ * arena. Values are indices into the tables' arrays. */
 
 /* Adds key -> val and returns true; when key is already there, leaves the
  * map unchanged, stores the existing value in *old and returns false. */
-static bool strmap_put(strmap_t *m, const char *key, uint32_t val, uint32_t *old)
+static bool map_put(hmap_t *m, const char *key, uint32_t val, uint32_t *old)
 {
-    if ((m->count + 1) * 2 > m->cap)
-        strmap_grow(m);
-    size_t i = strmap_find(m, key);
-    if (m->keys[i]) {
-        if (old)
-            *old = m->vals[i];
-        return false;
-    }
-    m->keys[i] = key;
-    m->vals[i] = val;
-    m->count++;
-    return true;
+    bool added;
+    uint64_t *v = hmap_str_put(m, key, strlen(key), &added);
+    if (added)
+        *v = val;
+    else if (old)
+        *old = (uint32_t)*v;
+    return added;
 }
 
-static bool strmap_get(const strmap_t *m, const char *key, uint32_t *val)
+static bool map_get(const hmap_t *m, const char *key, uint32_t *val)
 {
-    if (m->cap == 0)
-        return false;
-    size_t i = strmap_find(m, key);
-    if (!m->keys[i])
-        return false;
-    if (val)
-        *val = m->vals[i];
-    return true;
-}
-
-static void strmap_free(strmap_t *m)
-{
-    mem_free(m->keys);
-    mem_free(m->vals);
-    memset(m, 0, sizeof *m);
+    const uint64_t *v = hmap_str_getz(m, key);
+    if (v && val)
+        *val = (uint32_t)*v;
+    return v != NULL;
 }
 
 /* Grows a heap array to hold at least n + 1 elements. */
@@ -117,10 +69,10 @@ typedef struct hcc_pair {
 typedef struct model_tables {
     hcc_dx_t *dx; /* ICD-10-CM -> CCs */
     size_t ndx, dx_cap;
-    strmap_t dx_map;
+    hmap_t dx_map;
     hcc_coef_t *coefs; /* every coefficient of the model */
     size_t ncoef, coef_cap;
-    strmap_t coef_map;
+    hmap_t coef_map;
     int32_t hcc_idx[HCC_SEGMENT_COUNT][HCC_CC_MAX]; /* "<SEG>_HCC<cc>" in coefs, or -1 */
     bool payment[HCC_CC_MAX];
     hcc_pair_t *hier;
@@ -129,7 +81,7 @@ typedef struct model_tables {
     int *child;
     hcc_edit_t *edits;
     size_t nedit, edit_cap;
-    strmap_t edit_map;
+    hmap_t edit_map;
     const char *label[HCC_CC_MAX];
     int8_t chronic[HCC_CC_MAX];
 } model_tables_t;
@@ -138,9 +90,9 @@ struct hcc_tables {
     int year;
     arena_t *arena; /* every key and label */
     model_tables_t m[HCC_MODEL_COUNT];
-    strmap_t cpt;       /* eligible CPT/HCPCS codes */
-    strmap_t all_dx;    /* every code of the year's mapping file, any model */
-    strmap_t dx_prefix; /* every proper prefix (3+ characters) of those */
+    hmap_t cpt;       /* eligible CPT/HCPCS codes */
+    hmap_t all_dx;    /* every code of the year's mapping file, any model */
+    hmap_t dx_prefix; /* every proper prefix (3+ characters) of those */
 };
 
 static const char *const model_names[HCC_MODEL_COUNT] = { "V24", "V28" };
@@ -192,20 +144,20 @@ static int model_by_name(const char *const names[HCC_MODEL_COUNT], const char *s
 /* ------------------------------------------------------------------------ */
 /* A table file held in memory, its records read by core/csvread.h. */
 
-#define CSV_MAX_FIELDS 12
-#define CSV_MAX_BYTES  ((size_t)64 << 20)
+#define TAB_MAX_FIELDS 12
+#define TAB_MAX_BYTES  ((size_t)64 << 20)
 
-typedef struct csv_reader {
+typedef struct tab_reader {
     char path[1024];
     char *data;
     size_t len;
     csvr_t csv;
     long line; /* the line where the record last read starts */
-    char *f[CSV_MAX_FIELDS];
+    char *f[TAB_MAX_FIELDS];
     int nf;
-} csv_reader_t;
+} tab_reader_t;
 
-static int csv_open(csv_reader_t *r, const char *dir, const char *name, err_t *e)
+static int tab_open(tab_reader_t *r, const char *dir, const char *name, err_t *e)
 {
     memset(r, 0, sizeof *r);
     char rel[128];
@@ -226,10 +178,10 @@ static int csv_open(csv_reader_t *r, const char *dir, const char *name, err_t *e
     r->data = mem_alloc(cap);
     for (;;) {
         if (r->len + 1 >= cap) {
-            if (cap >= CSV_MAX_BYTES) {
+            if (cap >= TAB_MAX_BYTES) {
                 fclose(fp);
                 return err_at(e, ERR_INPUT, r->path, 0, 0, NULL, "file larger than %zu bytes",
-                              CSV_MAX_BYTES);
+                              TAB_MAX_BYTES);
             }
             cap *= 2;
             r->data = mem_realloc(r->data, cap);
@@ -248,7 +200,7 @@ static int csv_open(csv_reader_t *r, const char *dir, const char *name, err_t *e
     return 0;
 }
 
-static void csv_close(csv_reader_t *r)
+static void tab_close(tab_reader_t *r)
 {
     if (r->data)
         csvr_free(&r->csv);
@@ -258,13 +210,13 @@ static void csv_close(csv_reader_t *r)
 
 /* Reads the next record into r->f[0..nf-1] (NUL-terminated, in place; blank
  * lines skipped). Returns 1 for a row, 0 at the end, -1 on error (e filled). */
-static int csv_next(csv_reader_t *r, err_t *e)
+static int tab_next(tab_reader_t *r, err_t *e)
 {
     int rc = csvr_next(&r->csv, e);
     if (rc <= 0)
         return rc;
     r->line = r->csv.rec_line;
-    if (r->csv.nfields > CSV_MAX_FIELDS) {
+    if (r->csv.nfields > TAB_MAX_FIELDS) {
         err_at(e, ERR_INPUT, r->path, r->line, 0, NULL, "too many fields");
         return -1;
     }
@@ -276,9 +228,9 @@ static int csv_next(csv_reader_t *r, err_t *e)
 
 /* Reads the header and checks it names exactly the expected columns.
  * Returns 0 or an ERR_* code. */
-static int csv_header(csv_reader_t *r, const char *const *cols, int ncols, err_t *e)
+static int tab_header(tab_reader_t *r, const char *const *cols, int ncols, err_t *e)
 {
-    int rc = csv_next(r, e);
+    int rc = tab_next(r, e);
     if (rc < 0)
         return e->code;
     if (rc == 0)
@@ -294,9 +246,9 @@ static int csv_header(csv_reader_t *r, const char *const *cols, int ncols, err_t
 
 /* The next data row, which must have ncols fields: 1 for a row, 0 at the
  * end, -1 on error (e filled; the loaders then return e->code). */
-static int csv_row(csv_reader_t *r, int ncols, err_t *e)
+static int tab_row(tab_reader_t *r, int ncols, err_t *e)
 {
-    int rc = csv_next(r, e);
+    int rc = tab_next(r, e);
     if (rc == 1 && r->nf != ncols) {
         err_at(e, ERR_INPUT, r->path, r->line, 0, NULL, "%d fields, expected %d", r->nf, ncols);
         return -1;
@@ -305,13 +257,13 @@ static int csv_row(csv_reader_t *r, int ncols, err_t *e)
 }
 
 /* What a loader returns: 0, its own error code, or the reader's. */
-static int csv_done(csv_reader_t *r, int rc, const err_t *e)
+static int tab_done(tab_reader_t *r, int rc, const err_t *e)
 {
-    csv_close(r);
+    tab_close(r);
     return rc < 0 ? (int)e->code : rc;
 }
 
-static int bad_field(csv_reader_t *r, err_t *e, const char *field, const char *what)
+static int bad_field(tab_reader_t *r, err_t *e, const char *field, const char *what)
 {
     return err_at(e, ERR_INPUT, r->path, r->line, 0, field, "%s", what);
 }
@@ -347,11 +299,11 @@ static int load_dx(hcc_tables_t *t, const char *dir, err_t *e)
     static const char *const cols[] = { "diagnosis_code", "cc", "model_name" };
     char name[64];
     snprintf(name, sizeof name, "ra_dx_to_cc_%d.csv", t->year);
-    csv_reader_t r;
-    int rc = csv_open(&r, dir, name, e);
+    tab_reader_t r;
+    int rc = tab_open(&r, dir, name, e);
     if (rc == 0)
-        rc = csv_header(&r, cols, 3, e);
-    while (rc == 0 && (rc = csv_row(&r, 3, e)) == 1) {
+        rc = tab_header(&r, cols, 3, e);
+    while (rc == 0 && (rc = tab_row(&r, 3, e)) == 1) {
         rc = 0;
         const char *code = r.f[0];
         if (!is_canonical_icd(code)) {
@@ -365,12 +317,12 @@ static int load_dx(hcc_tables_t *t, const char *dir, err_t *e)
         }
         const char *key = NULL;
         uint32_t idx;
-        if (!strmap_get(&t->all_dx, code, NULL)) {
+        if (!map_get(&t->all_dx, code, NULL)) {
             key = arena_strdup(t->arena, code);
-            strmap_put(&t->all_dx, key, 1, NULL);
+            map_put(&t->all_dx, key, 1, NULL);
             for (size_t k = 3; k < strlen(key); k++) {
                 const char *pre = arena_strndup(t->arena, key, k);
-                strmap_put(&t->dx_prefix, pre, 1, NULL);
+                map_put(&t->dx_prefix, pre, 1, NULL);
             }
         }
         int m = model_by_name(model_dx_names, r.f[2]);
@@ -381,7 +333,7 @@ static int load_dx(hcc_tables_t *t, const char *dir, err_t *e)
             break;
         }
         model_tables_t *mt = &t->m[m];
-        if (strmap_get(&mt->dx_map, code, &idx)) {
+        if (map_get(&mt->dx_map, code, &idx)) {
             hcc_dx_t *d = &mt->dx[idx];
             bool dup = false;
             for (int i = 0; i < d->n; i++)
@@ -399,10 +351,10 @@ static int load_dx(hcc_tables_t *t, const char *dir, err_t *e)
             key = arena_strdup(t->arena, code);
         mt->dx = grow(mt->dx, &mt->dx_cap, mt->ndx, sizeof *mt->dx);
         mt->dx[mt->ndx] = (hcc_dx_t){ key, 1, { cc } };
-        strmap_put(&mt->dx_map, key, (uint32_t)mt->ndx, NULL);
+        map_put(&mt->dx_map, key, (uint32_t)mt->ndx, NULL);
         mt->ndx++;
     }
-    return csv_done(&r, rc, e);
+    return tab_done(&r, rc, e);
 }
 
 /* ra_coefficients_<year>.csv: coefficient,value,model_domain,model_version.
@@ -412,11 +364,11 @@ static int load_coefficients(hcc_tables_t *t, const char *dir, err_t *e)
     static const char *const cols[] = { "coefficient", "value", "model_domain", "model_version" };
     char name[64];
     snprintf(name, sizeof name, "ra_coefficients_%d.csv", t->year);
-    csv_reader_t r;
-    int rc = csv_open(&r, dir, name, e);
+    tab_reader_t r;
+    int rc = tab_open(&r, dir, name, e);
     if (rc == 0)
-        rc = csv_header(&r, cols, 4, e);
-    while (rc == 0 && (rc = csv_row(&r, 4, e)) == 1) {
+        rc = tab_header(&r, cols, 4, e);
+    while (rc == 0 && (rc = tab_row(&r, 4, e)) == 1) {
         rc = 0;
         double v;
         if (str_to_double(r.f[1], strlen(r.f[1]), &v) != 0) {
@@ -445,14 +397,14 @@ static int load_coefficients(hcc_tables_t *t, const char *dir, err_t *e)
             break;
         }
         model_tables_t *mt = &t->m[m];
-        if (strmap_get(&mt->coef_map, var, NULL)) {
+        if (map_get(&mt->coef_map, var, NULL)) {
             rc = bad_field(&r, e, "coefficient", "duplicate variable");
             break;
         }
         const char *key = arena_strdup(t->arena, var);
         mt->coefs = grow(mt->coefs, &mt->coef_cap, mt->ncoef, sizeof *mt->coefs);
         mt->coefs[mt->ncoef] = (hcc_coef_t){ key, v };
-        strmap_put(&mt->coef_map, key, (uint32_t)mt->ncoef, NULL);
+        map_put(&mt->coef_map, key, (uint32_t)mt->ncoef, NULL);
         int cc;
         if (parse_cc(us + 1, true, &cc) == 0) {
             mt->hcc_idx[seg][cc] = (int32_t)mt->ncoef;
@@ -460,7 +412,7 @@ static int load_coefficients(hcc_tables_t *t, const char *dir, err_t *e)
         }
         mt->ncoef++;
     }
-    return csv_done(&r, rc, e);
+    return tab_done(&r, rc, e);
 }
 
 /* ra_hierarchies_2026.csv: cc_parent,cc_child,model_domain,model_version,model_fullname */
@@ -468,11 +420,11 @@ static int load_hierarchies(hcc_tables_t *t, const char *dir, err_t *e)
 {
     static const char *const cols[] = { "cc_parent", "cc_child", "model_domain", "model_version",
                                         "model_fullname" };
-    csv_reader_t r;
-    int rc = csv_open(&r, dir, "ra_hierarchies_2026.csv", e);
+    tab_reader_t r;
+    int rc = tab_open(&r, dir, "ra_hierarchies_2026.csv", e);
     if (rc == 0)
-        rc = csv_header(&r, cols, 5, e);
-    while (rc == 0 && (rc = csv_row(&r, 5, e)) == 1) {
+        rc = tab_header(&r, cols, 5, e);
+    while (rc == 0 && (rc = tab_row(&r, 5, e)) == 1) {
         rc = 0;
         int m = model_by_name(model_names, r.f[3]);
         if (m < 0 || strcmp(r.f[2], "CMS-HCC") != 0)
@@ -490,19 +442,19 @@ static int load_hierarchies(hcc_tables_t *t, const char *dir, err_t *e)
         mt->hier = grow(mt->hier, &mt->hier_cap, mt->nhier, sizeof *mt->hier);
         mt->hier[mt->nhier++] = (hcc_pair_t){ parent, child };
     }
-    return csv_done(&r, rc, e);
+    return tab_done(&r, rc, e);
 }
 
 static int add_edit(hcc_tables_t *t, hcc_model_t m, const char *code, const hcc_edit_t *ed,
                     bool *dup)
 {
     model_tables_t *mt = &t->m[m];
-    *dup = strmap_get(&mt->edit_map, code, NULL);
+    *dup = map_get(&mt->edit_map, code, NULL);
     if (*dup)
         return 0;
     mt->edits = grow(mt->edits, &mt->edit_cap, mt->nedit, sizeof *mt->edits);
     mt->edits[mt->nedit] = *ed;
-    strmap_put(&mt->edit_map, arena_strdup(t->arena, code), (uint32_t)mt->nedit, NULL);
+    map_put(&mt->edit_map, arena_strdup(t->arena, code), (uint32_t)mt->nedit, NULL);
     mt->nedit++;
     return 0;
 }
@@ -531,11 +483,11 @@ static int load_edits(hcc_tables_t *t, const char *dir, err_t *e)
     static const char *const cols[] = { "icd10",       "edit_type",  "sex",
                                         "age_min",     "age_max",    "action",
                                         "cc_override", "model_name", "description" };
-    csv_reader_t r;
-    int rc = csv_open(&r, dir, "ra_dx_edits.csv", e);
+    tab_reader_t r;
+    int rc = tab_open(&r, dir, "ra_dx_edits.csv", e);
     if (rc == 0)
-        rc = csv_header(&r, cols, 9, e);
-    while (rc == 0 && (rc = csv_row(&r, 9, e)) == 1) {
+        rc = tab_header(&r, cols, 9, e);
+    while (rc == 0 && (rc = tab_row(&r, 9, e)) == 1) {
         rc = 0;
         int m = model_by_name(model_dx_names, r.f[7]);
         if (m < 0)
@@ -584,7 +536,7 @@ static int load_edits(hcc_tables_t *t, const char *dir, err_t *e)
             break;
         }
     }
-    rc = csv_done(&r, rc, e);
+    rc = tab_done(&r, rc, e);
     if (rc != 0)
         return rc;
     /* The built-in V24 edits, unless the file already has an edit for a code. */
@@ -607,21 +559,21 @@ static int load_edits(hcc_tables_t *t, const char *dir, err_t *e)
 static int load_cpt(hcc_tables_t *t, const char *dir, err_t *e)
 {
     static const char *const cols[] = { "cpt_hcpcs_code" };
-    csv_reader_t r;
-    int rc = csv_open(&r, dir, "ra_eligible_cpt_hcpcs_2026.csv", e);
+    tab_reader_t r;
+    int rc = tab_open(&r, dir, "ra_eligible_cpt_hcpcs_2026.csv", e);
     if (rc == 0)
-        rc = csv_header(&r, cols, 1, e);
-    while (rc == 0 && (rc = csv_row(&r, 1, e)) == 1) {
+        rc = tab_header(&r, cols, 1, e);
+    while (rc == 0 && (rc = tab_row(&r, 1, e)) == 1) {
         rc = 0;
         char c[CODE_MAX];
         if (code_norm_hcpcs(r.f[0], strlen(r.f[0]), c, sizeof c) != 0) {
             rc = bad_field(&r, e, "cpt_hcpcs_code", "not a CPT/HCPCS code");
             break;
         }
-        if (!strmap_get(&t->cpt, c, NULL))
-            strmap_put(&t->cpt, arena_strdup(t->arena, c), 1, NULL);
+        if (!map_get(&t->cpt, c, NULL))
+            map_put(&t->cpt, arena_strdup(t->arena, c), 1, NULL);
     }
-    return csv_done(&r, rc, e);
+    return tab_done(&r, rc, e);
 }
 
 /* hcc_is_chronic.csv: hcc,is_chronic,model_version,model_domain. Y or N; an
@@ -631,11 +583,11 @@ static int load_cpt(hcc_tables_t *t, const char *dir, err_t *e)
 static int load_chronic(hcc_tables_t *t, const char *dir, err_t *e)
 {
     static const char *const cols[] = { "hcc", "is_chronic", "model_version", "model_domain" };
-    csv_reader_t r;
-    int rc = csv_open(&r, dir, "hcc_is_chronic.csv", e);
+    tab_reader_t r;
+    int rc = tab_open(&r, dir, "hcc_is_chronic.csv", e);
     if (rc == 0)
-        rc = csv_header(&r, cols, 4, e);
-    while (rc == 0 && (rc = csv_row(&r, 4, e)) == 1) {
+        rc = tab_header(&r, cols, 4, e);
+    while (rc == 0 && (rc = tab_row(&r, 4, e)) == 1) {
         rc = 0;
         int m = model_by_name(model_names, r.f[2]);
         if (m < 0 || strcmp(r.f[3], "CMS-HCC") != 0)
@@ -653,7 +605,7 @@ static int load_chronic(hcc_tables_t *t, const char *dir, err_t *e)
             break;
         }
     }
-    return csv_done(&r, rc, e);
+    return tab_done(&r, rc, e);
 }
 
 /* ra_labels_2026.csv: cc,label,model_domain,model_version,model_fullname */
@@ -661,11 +613,11 @@ static int load_labels(hcc_tables_t *t, const char *dir, err_t *e)
 {
     static const char *const cols[] = { "cc", "label", "model_domain", "model_version",
                                         "model_fullname" };
-    csv_reader_t r;
-    int rc = csv_open(&r, dir, "ra_labels_2026.csv", e);
+    tab_reader_t r;
+    int rc = tab_open(&r, dir, "ra_labels_2026.csv", e);
     if (rc == 0)
-        rc = csv_header(&r, cols, 5, e);
-    while (rc == 0 && (rc = csv_row(&r, 5, e)) == 1) {
+        rc = tab_header(&r, cols, 5, e);
+    while (rc == 0 && (rc = tab_row(&r, 5, e)) == 1) {
         rc = 0;
         int m = model_by_name(model_names, r.f[3]);
         if (m < 0 || strcmp(r.f[2], "CMS-HCC") != 0)
@@ -677,7 +629,7 @@ static int load_labels(hcc_tables_t *t, const char *dir, err_t *e)
         }
         t->m[m].label[cc] = arena_strdup(t->arena, r.f[1]);
     }
-    return csv_done(&r, rc, e);
+    return tab_done(&r, rc, e);
 }
 
 /* Groups the hierarchy pairs by parent (a counting sort), so that scoring
@@ -707,7 +659,13 @@ int hcc_tables_load(const char *dir, int year, hcc_tables_t **out, err_t *e)
     for (int m = 0; m < HCC_MODEL_COUNT; m++) {
         memset(t->m[m].hcc_idx, 0xff, sizeof t->m[m].hcc_idx); /* -1 */
         memset(t->m[m].chronic, 0xff, sizeof t->m[m].chronic);
+        hmap_init_str(&t->m[m].dx_map, 0, false);
+        hmap_init_str(&t->m[m].coef_map, 0, false);
+        hmap_init_str(&t->m[m].edit_map, 0, false);
     }
+    hmap_init_str(&t->cpt, 0, false);
+    hmap_init_str(&t->all_dx, 0, false);
+    hmap_init_str(&t->dx_prefix, 0, false);
     int rc = load_dx(t, dir, e);
     if (rc == 0)
         rc = load_coefficients(t, dir, e);
@@ -742,17 +700,17 @@ void hcc_tables_free(hcc_tables_t *t)
     for (int m = 0; m < HCC_MODEL_COUNT; m++) {
         model_tables_t *mt = &t->m[m];
         mem_free(mt->dx);
-        strmap_free(&mt->dx_map);
+        hmap_free(&mt->dx_map);
         mem_free(mt->coefs);
-        strmap_free(&mt->coef_map);
+        hmap_free(&mt->coef_map);
         mem_free(mt->hier);
         mem_free(mt->child);
         mem_free(mt->edits);
-        strmap_free(&mt->edit_map);
+        hmap_free(&mt->edit_map);
     }
-    strmap_free(&t->cpt);
-    strmap_free(&t->all_dx);
-    strmap_free(&t->dx_prefix);
+    hmap_free(&t->cpt);
+    hmap_free(&t->all_dx);
+    hmap_free(&t->dx_prefix);
     arena_free(t->arena);
     mem_free(t);
 }
@@ -778,7 +736,7 @@ static bool valid_cc(int cc)
 int hcc_tables_dx_ccs(const hcc_tables_t *t, hcc_model_t m, const char *icd, int *ccs, int cap)
 {
     uint32_t i;
-    if (!valid_model(m) || !icd || !strmap_get(&t->m[m].dx_map, icd, &i))
+    if (!valid_model(m) || !icd || !map_get(&t->m[m].dx_map, icd, &i))
         return 0;
     const hcc_dx_t *d = &t->m[m].dx[i];
     for (int k = 0; k < d->n && k < cap; k++)
@@ -788,7 +746,7 @@ int hcc_tables_dx_ccs(const hcc_tables_t *t, hcc_model_t m, const char *icd, int
 
 hcc_dx_status_t hcc_tables_dx_status(const hcc_tables_t *t, const char *icd)
 {
-    if (strmap_get(&t->all_dx, icd, NULL))
+    if (map_get(&t->all_dx, icd, NULL))
         return HCC_DX_MAPPED;
     char pre[CODE_MAX];
     size_t n = strlen(icd);
@@ -796,7 +754,7 @@ hcc_dx_status_t hcc_tables_dx_status(const hcc_tables_t *t, const char *icd)
         memcpy(pre, icd, k);
         pre[k] = '\0';
         /* A mapped code that no mapped code extends is a billable leaf. */
-        if (strmap_get(&t->all_dx, pre, NULL) && !strmap_get(&t->dx_prefix, pre, NULL))
+        if (map_get(&t->all_dx, pre, NULL) && !map_get(&t->dx_prefix, pre, NULL))
             return HCC_DX_INVALID;
     }
     return HCC_DX_UNMAPPED;
@@ -805,7 +763,7 @@ hcc_dx_status_t hcc_tables_dx_status(const hcc_tables_t *t, const char *icd)
 const hcc_edit_t *hcc_tables_edit(const hcc_tables_t *t, hcc_model_t m, const char *icd)
 {
     uint32_t i;
-    if (!valid_model(m) || !icd || !strmap_get(&t->m[m].edit_map, icd, &i))
+    if (!valid_model(m) || !icd || !map_get(&t->m[m].edit_map, icd, &i))
         return NULL;
     return &t->m[m].edits[i];
 }
@@ -820,7 +778,7 @@ bool hcc_edit_applies(const hcc_edit_t *ed, int age, char sex)
 const hcc_coef_t *hcc_tables_coef(const hcc_tables_t *t, hcc_model_t m, const char *name)
 {
     uint32_t i;
-    if (!valid_model(m) || !name || !strmap_get(&t->m[m].coef_map, name, &i))
+    if (!valid_model(m) || !name || !map_get(&t->m[m].coef_map, name, &i))
         return NULL;
     return &t->m[m].coefs[i];
 }
@@ -877,7 +835,7 @@ int hcc_tables_children(const hcc_tables_t *t, hcc_model_t m, int parent, const 
 
 bool hcc_tables_cpt_eligible(const hcc_tables_t *t, const char *hcpcs)
 {
-    return hcpcs && strmap_get(&t->cpt, hcpcs, NULL);
+    return hcpcs && map_get(&t->cpt, hcpcs, NULL);
 }
 
 const char *hcc_tables_label(const hcc_tables_t *t, hcc_model_t m, int cc)

@@ -3,8 +3,8 @@
 
 #include <string.h>
 
-#include "analytics/csvscan.h"
 #include "analytics/engine_internal.h"
+#include "core/csvread.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "refdata/refdata.h"
@@ -27,38 +27,27 @@ int nyu_load(nyu_t *t, const char *path, err_t *e)
             return rc;
         path = buf;
     }
-    csv_file_t f;
-    int rc = csv_open(&f, path, e);
+    csvr_file_t f;
+    int rc = csvr_file_open(&f, path, e);
     if (rc)
         return rc;
-    int16_t *slot = mem_calloc((size_t)f.ncols, sizeof *slot);
-    for (int c = 0; c < f.ncols; c++)
-        slot[c] = -1;
-    int code = csv_col(&f, "icd10");
-    if (code < 0) {
-        mem_free(slot);
-        csv_close(&f);
-        return err_at(e, ERR_INPUT, path, 1, 0, "icd10", "required column missing");
-    }
-    slot[code] = 0;
-    for (int k = 0; k < NYU_NCLASS; k++) {
-        int c = csv_col(&f, nyu_names[k]);
-        if (c < 0) {
-            mem_free(slot);
-            csv_close(&f);
-            return err_at(e, ERR_INPUT, path, 1, 0, nyu_names[k], "required column missing");
+    int col[NYU_NCLASS + 1]; /* icd10, then the classes */
+    col[0] = csvr_file_col(&f, "icd10");
+    for (int k = 0; k < NYU_NCLASS; k++)
+        col[k + 1] = csvr_file_col(&f, nyu_names[k]);
+    for (int k = 0; k <= NYU_NCLASS; k++)
+        if (col[k] < 0) {
+            csvr_file_close(&f);
+            return err_at(e, ERR_INPUT, path, 1, 0, k ? nyu_names[k - 1] : "icd10",
+                          "required column missing");
         }
-        slot[c] = (int16_t)(k + 1);
-    }
-    csv_chunk_t whole = { f.body, f.size, true };
-    csv_reader_t r;
-    csv_reader_init(&r, &f, &whole, slot, f.ncols, NYU_NCLASS + 1);
-    csv_field_t fl[NYU_NCLASS + 1];
     size_t cap = 0;
     int status = 0;
-    u64map_init(&t->map, 50000);
-    while ((rc = csv_next(&r, fl, e)) == 1) {
-        uint64_t k = code_pack(fl[0].p, fl[0].n);
+    hmap_init_u64(&t->map, 50000);
+    while ((rc = csvr_next(&f.r, e)) == 1) {
+        const csvr_field_t *fl = f.r.fields;
+        size_t nf = f.r.nfields;
+        uint64_t k = (size_t)col[0] < nf ? code_pack(fl[col[0]].s, fl[col[0]].n) : 0;
         if (!k)
             continue;
         if (t->n == cap) {
@@ -67,25 +56,23 @@ int nyu_load(nyu_t *t, const char *path, err_t *e)
         }
         for (int c = 0; c < NYU_NCLASS; c++) {
             double v = 0;
-            const char *s = fl[c + 1].p;
-            size_t n = fl[c + 1].n;
+            const char *s = (size_t)col[c + 1] < nf ? fl[col[c + 1]].s : "";
+            size_t n = (size_t)col[c + 1] < nf ? fl[col[c + 1]].n : 0;
             str_trim(&s, &n);
             if (n && str_to_double(s, n, &v) != 0) {
-                status = err_at(e, ERR_INPUT, path, csv_line_of(&f, (size_t)(r.rec - f.data)), 0,
-                                nyu_names[c], "not a probability");
+                status = err_at(e, ERR_INPUT, path, f.r.rec_line, fl[col[c + 1]].col, nyu_names[c],
+                                "not a probability");
                 goto out;
             }
             t->p[t->n][c] = (float)v;
         }
-        u64map_put(&t->map, k, (uint32_t)t->n);
+        *hmap_u64_put(&t->map, k, NULL) = t->n;
         t->n++;
     }
     if (rc < 0)
         status = ERR_INPUT;
 out:
-    csv_reader_free(&r);
-    mem_free(slot);
-    csv_close(&f);
+    csvr_file_close(&f);
     if (status)
         nyu_free(t);
     return status;
@@ -93,15 +80,15 @@ out:
 
 void nyu_free(nyu_t *t)
 {
-    u64map_free(&t->map);
+    hmap_free(&t->map);
     mem_free(t->p);
     memset(t, 0, sizeof *t);
 }
 
 const float *nyu_lookup(const nyu_t *t, uint64_t dx)
 {
-    int64_t i = u64map_get(&t->map, dx);
-    return i < 0 ? NULL : t->p[i];
+    const uint64_t *i = hmap_u64_get(&t->map, dx);
+    return i ? t->p[*i] : NULL;
 }
 
 int nyu_argmax(const float *p)

@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "analytics/u64map.h"
+#include "core/hmap.h"
 #include "core/err.h"
 
 /* In the order of the Tuva Project's `greatest(edcnnpa, edcnpa, epct, noner,
@@ -32,7 +32,7 @@ enum {
 };
 
 typedef struct nyu {
-    u64map_t map; /* packed ICD-10-CM -> row */
+    hmap_t map; /* packed ICD-10-CM -> row */
     float (*p)[NYU_NCLASS];
     size_t n;
 } nyu_t;

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "analytics/csvscan.h"
 #include "analytics/engine_internal.h"
+#include "core/csvread.h"
 #include "core/mem.h"
 #include "refdata/refdata.h"
 
-static int load_codes(u64map_t *m, const char *dir, const char *rel, const char *col, err_t *e)
+static int load_codes(hmap_t *m, const char *dir, const char *rel, const char *col, err_t *e)
 {
     char path[1024];
     if (dir) {
@@ -22,29 +22,23 @@ static int load_codes(u64map_t *m, const char *dir, const char *rel, const char 
         if (rc)
             return rc;
     }
-    csv_file_t f;
-    int rc = csv_open(&f, path, e);
+    csvr_file_t f;
+    int rc = csvr_file_open(&f, path, e);
     if (rc)
         return rc;
-    int c = csv_col(&f, col);
+    int c = csvr_file_col(&f, col);
     if (c < 0) {
-        csv_close(&f);
+        csvr_file_close(&f);
         return err_at(e, ERR_INPUT, path, 1, 0, col, "required column missing");
     }
-    int16_t *slot = mem_calloc((size_t)f.ncols, sizeof *slot);
-    for (int i = 0; i < f.ncols; i++)
-        slot[i] = -1;
-    slot[c] = 0;
-    csv_chunk_t whole = { f.body, f.size, true };
-    csv_reader_t r;
-    csv_reader_init(&r, &f, &whole, slot, f.ncols, 1);
-    csv_field_t fl[1];
-    u64map_init(m, 4096);
-    while ((rc = csv_next(&r, fl, e)) == 1)
-        u64map_put(m, code_pack(fl[0].p, fl[0].n), 1);
-    csv_reader_free(&r);
-    mem_free(slot);
-    csv_close(&f);
+    hmap_init_u64(m, 4096);
+    while ((rc = csvr_next(&f.r, e)) == 1) {
+        const csvr_field_t *fl = f.r.fields;
+        uint64_t k = (size_t)c < f.r.nfields ? code_pack(fl[c].s, fl[c].n) : 0;
+        if (k) /* an empty or invalid code names nothing */
+            *hmap_u64_put(m, k, NULL) = 1;
+    }
+    csvr_file_close(&f);
     return rc < 0 ? ERR_INPUT : 0;
 }
 
@@ -63,16 +57,16 @@ int readmit_load(readmit_refs_t *r, const char *dir, err_t *e)
 
 void readmit_free(readmit_refs_t *r)
 {
-    u64map_free(&r->acute_dx);
-    u64map_free(&r->planned_px);
+    hmap_free(&r->acute_dx);
+    hmap_free(&r->planned_px);
 }
 
 bool readmit_is_planned(const readmit_refs_t *r, uint64_t principal_dx, const uint64_t *px, int npx)
 {
     bool potentially = false;
     for (int i = 0; i < npx && !potentially; i++)
-        potentially = u64map_get(&r->planned_px, px[i]) >= 0;
-    return potentially && u64map_get(&r->acute_dx, principal_dx) < 0;
+        potentially = hmap_u64_get(&r->planned_px, px[i]) != NULL;
+    return potentially && !hmap_u64_get(&r->acute_dx, principal_dx);
 }
 
 static int cmp_stay(const void *a, const void *b)

@@ -29,13 +29,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "analytics/u64map.h"
+#include "core/hmap.h"
 #include "core/date.h"
 #include "core/err.h"
 
 typedef struct readmit_refs {
-    u64map_t acute_dx;   /* packed ICD-10-CM */
-    u64map_t planned_px; /* packed ICD-10-PCS */
+    hmap_t acute_dx;   /* packed ICD-10-CM (a set: values unused) */
+    hmap_t planned_px; /* packed ICD-10-PCS */
 } readmit_refs_t;
 
 /* From the reference-data directory when dir is NULL, else from dir. */

@@ -352,32 +352,42 @@ int code_icd10cm_dotted(const char *canonical, char *out, size_t cap)
     return emit(d, len + 1, out, cap);
 }
 
-/* FHIR R4 system URIs (terminology.hl7.org) and the HL7 OIDs as urn:oid:. */
-static const struct {
-    const char *uri;
+/* Every code system URI Tripod reads or writes: FHIR R4 (terminology.hl7.org)
+ * and VSAC URIs, the HL7 OIDs as urn:oid:. The first row of a system gives
+ * its canonical URI and name. */
+#define CODE_ALIASES 5
+static const struct code_uri_row {
     code_system_t sys;
-} code_uris[] = {
-    { "http://hl7.org/fhir/sid/icd-10-cm", CODE_ICD10CM },
-    { "urn:oid:2.16.840.1.113883.6.90", CODE_ICD10CM },
-    { "http://www.cms.gov/Medicare/Coding/ICD10", CODE_ICD10PCS },
-    { "urn:oid:2.16.840.1.113883.6.4", CODE_ICD10PCS },
-    { "http://www.ama-assn.org/go/cpt", CODE_CPT_HCPCS },
-    { "urn:oid:2.16.840.1.113883.6.12", CODE_CPT_HCPCS },
-    { "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", CODE_CPT_HCPCS },
-    { "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", CODE_CPT_HCPCS },
-    { "urn:oid:2.16.840.1.113883.6.285", CODE_CPT_HCPCS },
-    { "urn:oid:2.16.840.1.113883.6.14", CODE_CPT_HCPCS },
-    { "http://loinc.org", CODE_LOINC },
-    { "urn:oid:2.16.840.1.113883.6.1", CODE_LOINC },
-    { "http://snomed.info/sct", CODE_SNOMED },
-    { "urn:oid:2.16.840.1.113883.6.96", CODE_SNOMED },
-    { "http://www.nlm.nih.gov/research/umls/rxnorm", CODE_RXNORM },
-    { "urn:oid:2.16.840.1.113883.6.88", CODE_RXNORM },
-    { "http://hl7.org/fhir/sid/ndc", CODE_NDC },
-    { "urn:oid:2.16.840.1.113883.6.69", CODE_NDC },
-    { "http://hl7.org/fhir/sid/cvx", CODE_CVX },
-    { "urn:oid:2.16.840.1.113883.12.292", CODE_CVX },
+    const char *name;                  /* the store's short name of the system */
+    const char *alt_name;              /* another short name read as it, or NULL */
+    const char *uri;                   /* what Tripod writes */
+    const char *aliases[CODE_ALIASES]; /* also read as this system */
+} code_rows[] = {
+    { CODE_ICD10CM, "ICD10CM", NULL, CODE_URI_ICD10CM, { "urn:oid:2.16.840.1.113883.6.90" } },
+    { CODE_ICD10PCS, "ICD10PCS", NULL, CODE_URI_ICD10PCS, { "urn:oid:2.16.840.1.113883.6.4" } },
+    { CODE_CPT_HCPCS, "HCPCS", "CPT", CODE_URI_CPT, { "urn:oid:2.16.840.1.113883.6.12" } },
+    { CODE_CPT_HCPCS,
+      "HCPCS",
+      NULL,
+      CODE_URI_HCPCS,
+      { "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+        "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
+        "urn:oid:2.16.840.1.113883.6.285", "urn:oid:2.16.840.1.113883.6.14" } },
+    { CODE_LOINC, "LOINC", NULL, CODE_URI_LOINC, { "urn:oid:2.16.840.1.113883.6.1" } },
+    { CODE_SNOMED, "SNOMED", NULL, CODE_URI_SNOMED, { "urn:oid:2.16.840.1.113883.6.96" } },
+    { CODE_NDC, "NDC", NULL, CODE_URI_NDC, { "urn:oid:2.16.840.1.113883.6.69" } },
+    { CODE_RXNORM, "RXNORM", NULL, CODE_URI_RXNORM, { "urn:oid:2.16.840.1.113883.6.88" } },
+    { CODE_CVX, "CVX", NULL, CODE_URI_CVX, { "urn:oid:2.16.840.1.113883.12.292" } },
 };
+#define CODE_NROWS (sizeof code_rows / sizeof code_rows[0])
+
+static const struct code_uri_row *row_of(code_system_t sys)
+{
+    for (size_t i = 0; i < CODE_NROWS; i++)
+        if (code_rows[i].sys == sys)
+            return &code_rows[i];
+    return NULL;
+}
 
 /* Exact match, tolerating one trailing slash ("http://loinc.org/"). */
 code_system_t code_system_from_uri(const char *uri)
@@ -387,66 +397,47 @@ code_system_t code_system_from_uri(const char *uri)
     size_t n = strlen(uri);
     if (n > 0 && uri[n - 1] == '/')
         n--;
-    for (size_t i = 0; i < sizeof code_uris / sizeof code_uris[0]; i++)
-        if (str_eq(uri, n, code_uris[i].uri))
-            return code_uris[i].sys;
+    for (size_t i = 0; i < CODE_NROWS; i++) {
+        if (str_eq(uri, n, code_rows[i].uri))
+            return code_rows[i].sys;
+        for (int k = 0; k < CODE_ALIASES && code_rows[i].aliases[k]; k++)
+            if (str_eq(uri, n, code_rows[i].aliases[k]))
+                return code_rows[i].sys;
+    }
     return CODE_UNKNOWN;
 }
 
-/* CODE_CPT_HCPCS maps to the CPT URI; code_cpt_hcpcs_uri picks per code. */
+code_system_t code_system_from_name(const char *name)
+{
+    if (!name)
+        return CODE_UNKNOWN;
+    for (size_t i = 0; i < CODE_NROWS; i++)
+        if (strcmp(name, code_rows[i].name) == 0 ||
+            (code_rows[i].alt_name && strcmp(name, code_rows[i].alt_name) == 0))
+            return code_rows[i].sys;
+    return CODE_UNKNOWN;
+}
+
 const char *code_system_uri(code_system_t sys)
 {
-    switch (sys) {
-    case CODE_ICD10CM:
-        return "http://hl7.org/fhir/sid/icd-10-cm";
-    case CODE_ICD10PCS:
-        return "http://www.cms.gov/Medicare/Coding/ICD10";
-    case CODE_CPT_HCPCS:
-        return "http://www.ama-assn.org/go/cpt";
-    case CODE_LOINC:
-        return "http://loinc.org";
-    case CODE_SNOMED:
-        return "http://snomed.info/sct";
-    case CODE_NDC:
-        return "http://hl7.org/fhir/sid/ndc";
-    case CODE_RXNORM:
-        return "http://www.nlm.nih.gov/research/umls/rxnorm";
-    case CODE_CVX:
-        return "http://hl7.org/fhir/sid/cvx";
-    case CODE_UNKNOWN:
-        break;
-    }
-    return "";
+    const struct code_uri_row *r = row_of(sys);
+    return r ? r->uri : "";
+}
+
+const char *code_system_uri_for(code_system_t sys, const char *code)
+{
+    if (sys == CODE_CPT_HCPCS && code && is_upper(to_upper(code[0])))
+        return CODE_URI_HCPCS;
+    return code_system_uri(sys);
 }
 
 const char *code_cpt_hcpcs_uri(const char *code)
 {
-    if (code && is_upper(to_upper(code[0])))
-        return "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets";
-    return "http://www.ama-assn.org/go/cpt";
+    return code_system_uri_for(CODE_CPT_HCPCS, code);
 }
 
 const char *code_system_name(code_system_t sys)
 {
-    switch (sys) {
-    case CODE_ICD10CM:
-        return "ICD10CM";
-    case CODE_ICD10PCS:
-        return "ICD10PCS";
-    case CODE_CPT_HCPCS:
-        return "HCPCS";
-    case CODE_LOINC:
-        return "LOINC";
-    case CODE_SNOMED:
-        return "SNOMED";
-    case CODE_NDC:
-        return "NDC";
-    case CODE_RXNORM:
-        return "RXNORM";
-    case CODE_CVX:
-        return "CVX";
-    case CODE_UNKNOWN:
-        break;
-    }
-    return "UNKNOWN";
+    const struct code_uri_row *r = row_of(sys);
+    return r ? r->name : "UNKNOWN";
 }

@@ -48,19 +48,39 @@ int code_norm(code_system_t sys, const char *in, size_t n, char *out, size_t cap
 /* ICD-10-CM with its dot after the third character, for display: E11.9. */
 int code_icd10cm_dotted(const char *canonical, char *out, size_t cap);
 
-/* The system named by a FHIR system URI (http://hl7.org/fhir/sid/icd-10-cm,
- * http://loinc.org, http://snomed.info/sct, http://www.nlm.nih.gov/research/umls/rxnorm,
- * http://www.ama-assn.org/go/cpt, urn:oid:2.16.840.1.113883.6.285 (HCPCS),
- * http://hl7.org/fhir/sid/ndc, http://hl7.org/fhir/sid/cvx ...), or CODE_UNKNOWN. */
+/* FHIR system URIs, one table (codes.c) of a name, the canonical URI Tripod
+ * writes and the alias URIs it reads as the same system. The canonical
+ * URIs are macros too, so that static tables and string literals (the
+ * generator's) can be built from them. They are the ones the published
+ * eCQM value sets use (refdata/ecqm): CPT and HCPCS Level II are two rows
+ * of CODE_CPT_HCPCS, HCPCS written as the VSAC's URI. */
+#define CODE_URI_ICD10CM  "http://hl7.org/fhir/sid/icd-10-cm"
+#define CODE_URI_ICD10PCS "http://www.cms.gov/Medicare/Coding/ICD10"
+#define CODE_URI_CPT      "http://www.ama-assn.org/go/cpt"
+#define CODE_URI_HCPCS    "http://www.nlm.nih.gov/research/umls/hcpcs"
+#define CODE_URI_LOINC    "http://loinc.org"
+#define CODE_URI_SNOMED   "http://snomed.info/sct"
+#define CODE_URI_NDC      "http://hl7.org/fhir/sid/ndc"
+#define CODE_URI_RXNORM   "http://www.nlm.nih.gov/research/umls/rxnorm"
+#define CODE_URI_CVX      "http://hl7.org/fhir/sid/cvx"
+
+/* The system of a FHIR system URI, canonical or alias (the HL7 OIDs as
+ * urn:oid:, CMS's HCPCS address ...; one trailing slash tolerated), or
+ * CODE_UNKNOWN. */
 code_system_t code_system_from_uri(const char *uri);
-/* The canonical FHIR system URI of a system. */
+/* The system of a store short name ("ICD10CM", "HCPCS", "LOINC" ... as
+ * code_system_name gives; "CPT" too), exact case, or CODE_UNKNOWN. */
+code_system_t code_system_from_name(const char *name);
+/* The canonical FHIR system URI of a system ("" for CODE_UNKNOWN);
+ * CODE_CPT_HCPCS gives the CPT URI. */
 const char *code_system_uri(code_system_t sys);
+/* The URI for one code of a system: code_system_uri, except that
+ * CODE_CPT_HCPCS covers two code systems: HCPCS Level II codes (a leading
+ * letter, G0439) get CODE_URI_HCPCS, CPT codes (99214, 0001F) CODE_URI_CPT. */
+const char *code_system_uri_for(code_system_t sys, const char *code);
 /* Short name: "ICD10CM", "HCPCS", "LOINC", "SNOMED", "NDC", "RXNORM", ... */
 const char *code_system_name(code_system_t sys);
-/* The FHIR system URI for one canonical CPT/HCPCS code, since CODE_CPT_HCPCS
- * covers two code systems: HCPCS Level II codes (a leading letter, G0439) get
- * https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets, CPT codes (99214,
- * 0001F) http://www.ama-assn.org/go/cpt (which code_system_uri returns). */
+/* code_system_uri_for(CODE_CPT_HCPCS, code). */
 const char *code_cpt_hcpcs_uri(const char *code);
 
 #endif

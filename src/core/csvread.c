@@ -15,9 +15,14 @@
 #include "core/csvread.h"
 
 #include "core/mem.h"
+#include "core/str.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #if defined(__SSE2__) && !defined(CSVR_PORTABLE)
 #include <emmintrin.h>
@@ -91,6 +96,17 @@ void csvr_init(csvr_t *r, const char *name, char *buf, size_t len)
         r->pos = 3;
         r->line_start = 3;
     }
+}
+
+void csvr_reset(csvr_t *r, char *buf, size_t len)
+{
+    csvr_field_t *fields = r->fields;
+    size_t *filled = r->filled;
+    size_t cap = r->cap;
+    csvr_init(r, r->name, buf, len);
+    r->fields = fields;
+    r->filled = filled;
+    r->cap = cap;
 }
 
 void csvr_free(csvr_t *r)
@@ -355,4 +371,83 @@ int csvr_next(csvr_t *r, err_t *e)
         }
         return 1;
     }
+}
+
+/* ---- whole files ---- */
+
+/* Reads the file into f->data (len + 1 bytes). */
+static int read_whole(csvr_file_t *f, err_t *e)
+{
+    int fd = open(f->path, O_RDONLY);
+    if (fd < 0)
+        return err_at(e, ERR_IO, f->path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        int err = errno;
+        close(fd);
+        return err_at(e, ERR_IO, f->path, 0, 0, NULL, "cannot stat: %s", strerror(err));
+    }
+    size_t want = (size_t)st.st_size;
+    f->data = mem_alloc(want + 1);
+    while (f->len < want) {
+        ssize_t k = read(fd, f->data + f->len, want - f->len);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0) {
+            int err = errno;
+            close(fd);
+            return err_at(e, ERR_IO, f->path, 0, 0, NULL, "cannot read: %s", strerror(err));
+        }
+        if (k == 0)
+            break;
+        f->len += (size_t)k;
+    }
+    close(fd);
+    f->data[f->len] = '\0';
+    return 0;
+}
+
+int csvr_file_open(csvr_file_t *f, const char *path, err_t *e)
+{
+    memset(f, 0, sizeof *f);
+    f->path = mem_strdup(path);
+    int rc = read_whole(f, e);
+    if (!rc) {
+        csvr_init(&f->r, f->path, f->data, f->len);
+        int got = csvr_next(&f->r, e);
+        if (got < 0)
+            rc = ERR_INPUT;
+        else if (got == 0)
+            rc = err_at(e, ERR_INPUT, f->path, 1, 0, NULL, "empty file: no header");
+    }
+    if (rc) {
+        csvr_file_close(f);
+        return rc;
+    }
+    f->ncols = f->r.nfields;
+    f->cols = mem_alloc((f->ncols ? f->ncols : 1) * sizeof *f->cols);
+    memcpy(f->cols, f->r.fields, f->ncols * sizeof *f->cols);
+    return 0;
+}
+
+int csvr_file_col(const csvr_file_t *f, const char *name)
+{
+    for (size_t i = 0; i < f->ncols; i++) {
+        const char *s = f->cols[i].s;
+        size_t n = f->cols[i].n;
+        str_trim(&s, &n);
+        if (str_ieq(s, n, name))
+            return (int)i;
+    }
+    return -1;
+}
+
+void csvr_file_close(csvr_file_t *f)
+{
+    if (f->data)
+        csvr_free(&f->r);
+    mem_free(f->cols);
+    mem_free(f->data);
+    mem_free(f->path);
+    memset(f, 0, sizeof *f);
 }

@@ -51,6 +51,10 @@ typedef struct csvr {
  * byte-order mark at the start is skipped. */
 void csvr_init(csvr_t *r, const char *name, char *buf, size_t len);
 void csvr_free(csvr_t *r);
+/* Points an initialised reader at another buffer (same rules as csvr_init,
+ * lines counted from 1 again), keeping the memory of its field arrays: for
+ * a reader that walks a large file one window of whole records at a time. */
+void csvr_reset(csvr_t *r, char *buf, size_t len);
 /* Reads the next record into r->fields / r->nfields (and r->filled /
  * r->nfilled). Returns 1 when a record was read, 0 at the end, -1 on
  * malformed CSV (e set to ERR_INPUT naming file:line:col). */
@@ -60,5 +64,24 @@ static inline size_t csvr_offset(const csvr_t *r)
 {
     return r->pos;
 }
+
+/* A whole file read into memory, its header record read: for the small
+ * reference tables, read one record after another by csvr_next(&f->r, e). */
+typedef struct csvr_file {
+    char *path;
+    char *data; /* the file and a spare byte */
+    size_t len;
+    csvr_t r;           /* after the header */
+    csvr_field_t *cols; /* the header's fields */
+    size_t ncols;
+} csvr_file_t;
+
+/* ERR_IO when the file cannot be read, ERR_INPUT for a missing or malformed
+ * header. On failure f holds nothing to free. */
+int csvr_file_open(csvr_file_t *f, const char *path, err_t *e);
+/* The index of the header column named `name` (blanks around the header's
+ * name and ASCII case ignored), or -1. */
+int csvr_file_col(const csvr_file_t *f, const char *name);
+void csvr_file_close(csvr_file_t *f);
 
 #endif

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/mem.h"
+
 #define FJ_MAX_DEPTH 64
 
 typedef struct fj {
@@ -74,16 +76,11 @@ static int str_escaped(fj_t *f, char **out, size_t *n)
 {
     const char *q = f->p + 1;
     size_t cap = 64, len = 0;
-    char *b = malloc(cap);
-    if (!b)
-        return -1;
+    char *b = mem_alloc(cap);
     while (q < f->end && *q != '"') {
         if (len + 4 >= cap) {
             cap *= 2;
-            char *nb = realloc(b, cap);
-            if (!nb)
-                goto fail;
-            b = nb;
+            b = mem_realloc(b, cap);
         }
         unsigned char c = (unsigned char)*q;
         if (c < 0x20)
@@ -166,7 +163,7 @@ static int str_escaped(fj_t *f, char **out, size_t *n)
     *n = len;
     return 0;
 fail:
-    free(b);
+    mem_free(b);
     return -1;
 }
 
@@ -275,21 +272,21 @@ static json_t *object(fj_t *f)
             goto fail;
         ws(f);
         if (f->p >= f->end || *f->p != ':') {
-            free(tmp);
+            mem_free(tmp);
             goto fail;
         }
         f->p++;
         json_t *v = value(f);
         if (!v || !utf8_ok(k, kn)) {
             json_decref(v);
-            free(tmp);
+            mem_free(tmp);
             goto fail;
         }
         /* A duplicate key replaces the value (jansson keeps the last): the
          * size does not grow, and the slow path decides. */
         size_t before = json_object_size(o);
         json_object_setn_new_nocheck(o, k, kn, v);
-        free(tmp);
+        mem_free(tmp);
         if (json_object_size(o) == before)
             goto fail;
         ws(f);
@@ -369,7 +366,7 @@ static json_t *value(fj_t *f)
         /* jansson validates UTF-8: ASCII needs no check, the rest goes
          * through json_stringn (NULL when invalid) */
         json_t *str = ascii(s, n) ? json_stringn_nocheck(s, n) : json_stringn(s, n);
-        free(tmp);
+        mem_free(tmp);
         return str;
     }
     case 't':
@@ -389,26 +386,18 @@ json_t *fastjson_load_file(const char *path, json_error_t *je)
     if (!f)
         return json_load_file(path, 0, je); /* its error names the file */
     size_t cap = 1 << 16, len = 0;
-    char *b = malloc(cap);
+    char *b = mem_alloc(cap);
     size_t got;
-    while (b && (got = fread(b + len, 1, cap - len, f)) > 0) {
+    while ((got = fread(b + len, 1, cap - len, f)) > 0) {
         len += got;
         if (len == cap) {
-            char *nb = realloc(b, cap * 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-                break;
-            }
-            b = nb;
             cap *= 2;
+            b = mem_realloc(b, cap);
         }
     }
     fclose(f);
-    if (!b)
-        return json_load_file(path, 0, je);
     json_t *v = fastjson_parse(b, len, je);
-    free(b);
+    mem_free(b);
     if (!v)
         snprintf(je->source, sizeof je->source, "%s", path);
     return v;

@@ -38,16 +38,33 @@
 typedef struct fctx {
     import_ctx_t *c;
     err_t *e;
-    long line;           /* NDJSON line, 0 for one document */
-    char ptr[128];       /* the pointer of the resource being mapped ("" at the root) */
-    arena_t *a;          /* per resource */
-    strmap_t *urls;      /* Bundle fullUrl -> "Type/id" */
-    strmap_t *pract;     /* Practitioner id -> NPI */
-    strmap_t *role_org;  /* NPI -> organisation id (PractitionerRole) */
-    strmap_t *role_spec; /* NPI -> specialty code */
-    strmap_t *role_spec_text;
+    long line;     /* NDJSON line, 0 for one document */
+    char ptr[128]; /* the pointer of the resource being mapped ("" at the root) */
+    arena_t *a;    /* per resource */
+    /* A Bundle's maps, string to string (map_put), empty outside one. */
+    hmap_t urls;      /* Bundle fullUrl -> "Type/id" */
+    hmap_t pract;     /* Practitioner id -> NPI */
+    hmap_t role_org;  /* NPI -> organisation id (PractitionerRole) */
+    hmap_t role_spec; /* NPI -> specialty code */
+    hmap_t role_spec_text;
     const char *person; /* the patient of the resource being mapped */
 } fctx_t;
+
+/* Sets key to a copy of val (val may be NULL) in a string-to-string map. */
+static void map_put(hmap_t *m, const char *key, const char *val)
+{
+    *hmap_str_put(m, key, strlen(key), NULL) = (uintptr_t)hmap_strdup(m, val);
+}
+
+/* True when key is in m; *val gets its value (may be NULL). */
+static bool map_get(const hmap_t *m, const char *key, const char **val)
+{
+    const uint64_t *v = hmap_str_getz(m, key);
+    if (!v)
+        return false;
+    *val = (const char *)(uintptr_t)*v;
+    return true;
+}
 
 /* ---- errors and small JSON helpers ------------------------------------- */
 
@@ -167,7 +184,7 @@ static const char *ref_id(fctx_t *fx, const json_t *ref, const char *want)
     if (r[0] == '#')
         return NULL;
     const char *mapped;
-    if (fx->urls && strmap_get(fx->urls, r, &mapped) && mapped)
+    if (map_get(&fx->urls, r, &mapped) && mapped)
         r = mapped;
     else if (str_starts_with(r, "urn:uuid:"))
         return arena_strdup(fx->a, r + 9);
@@ -225,7 +242,7 @@ static const char *npi_of(fctx_t *fx, const json_t *ref)
     }
     const char *id = ref_id(fx, ref, "Practitioner");
     const char *npi;
-    if (id && fx->pract && strmap_get(fx->pract, id, &npi))
+    if (id && map_get(&fx->pract, id, &npi))
         return npi;
     return NULL;
 }
@@ -239,8 +256,10 @@ static code_system_t system_of(const char *uri)
     code_system_t s = code_system_from_uri(uri);
     if (s != CODE_UNKNOWN)
         return s;
-    if (strcmp(uri, "http://hl7.org/fhir/sid/icd-10") == 0 ||
-        strcmp(uri, "http://www.cms.gov/Medicare/Coding/ICD10") == 0)
+    /* Beyond the table (core/codes.h), this importer's leniency: WHO ICD-10
+     * read as ICD-10-CM (Blue Button sends it so), and any other HCPCS
+     * address. */
+    if (strcmp(uri, "http://hl7.org/fhir/sid/icd-10") == 0)
         return CODE_ICD10CM;
     if (strstr(uri, "hcpcs") || strstr(uri, "HCPCS"))
         return CODE_CPT_HCPCS;
@@ -797,7 +816,7 @@ static int map_practitioner(fctx_t *fx, const json_t *res)
     p.first_name = json_string_value(jidx(nm, "given", 0));
     p.credential = json_string_value(jidx(nm, "suffix", 0));
     const char *org = NULL, *spec = NULL, *spec_text = NULL;
-    if (fx->role_org && strmap_get(fx->role_org, p.npi, &org) && org) {
+    if (map_get(&fx->role_org, p.npi, &org) && org) {
         int rc = 0;
         bool known = import_org_known(fx->c, org, fx->e);
         if (fx->e->code != ERR_OK)
@@ -805,10 +824,8 @@ static int map_practitioner(fctx_t *fx, const json_t *res)
         if (known)
             p.organization_id = org;
     }
-    if (fx->role_spec)
-        strmap_get(fx->role_spec, p.npi, &spec);
-    if (fx->role_spec_text)
-        strmap_get(fx->role_spec_text, p.npi, &spec_text);
+    map_get(&fx->role_spec, p.npi, &spec);
+    map_get(&fx->role_spec_text, p.npi, &spec_text);
     p.specialty_code = spec;
     p.specialty = spec_text;
     p.data_source = "fhir";
@@ -1224,11 +1241,11 @@ static void fctx_init(fctx_t *fx, import_ctx_t *c, err_t *e)
 static void fctx_free(fctx_t *fx)
 {
     arena_free(fx->a);
-    strmap_free(fx->urls);
-    strmap_free(fx->pract);
-    strmap_free(fx->role_org);
-    strmap_free(fx->role_spec);
-    strmap_free(fx->role_spec_text);
+    hmap_free(&fx->urls);
+    hmap_free(&fx->pract);
+    hmap_free(&fx->role_org);
+    hmap_free(&fx->role_spec);
+    hmap_free(&fx->role_spec_text);
 }
 
 static int load_bundle(fctx_t *fx, json_t *b)
@@ -1240,11 +1257,11 @@ static int load_bundle(fctx_t *fx, json_t *b)
     if (entries && !json_is_array(entries))
         return ferr(fx, "/entry", "must be an array");
     size_t n = json_array_size(entries);
-    fx->urls = strmap_new();
-    fx->pract = strmap_new();
-    fx->role_org = strmap_new();
-    fx->role_spec = strmap_new();
-    fx->role_spec_text = strmap_new();
+    hmap_init_str(&fx->urls, n, true);
+    hmap_init_str(&fx->pract, 0, true);
+    hmap_init_str(&fx->role_org, 0, true);
+    hmap_init_str(&fx->role_spec, 0, true);
+    hmap_init_str(&fx->role_spec_text, 0, true);
     /* Pass 1: what the entries are called, and practitioners' roles. */
     for (size_t i = 0; i < n; i++) {
         json_t *en = json_array_get(entries, i);
@@ -1261,26 +1278,26 @@ static int load_bundle(fctx_t *fx, json_t *b)
         }
         if (url && id) {
             char *v = arena_printf(fx->a, "%s/%s", type, id);
-            strmap_put(fx->urls, url, v);
+            map_put(&fx->urls, url, v);
         }
         if (strcmp(type, "Practitioner") == 0 && id) {
             const char *npi = identifier(res, "us-npi");
             if (npi)
-                strmap_put(fx->pract, id, npi);
+                map_put(&fx->pract, id, npi);
         } else if (strcmp(type, "PractitionerRole") == 0) {
             const char *npi = npi_of(fx, json_object_get(res, "practitioner"));
             if (npi) {
                 const char *org = ref_id(fx, json_object_get(res, "organization"), "Organization");
                 if (org)
-                    strmap_put(fx->role_org, npi, org);
+                    map_put(&fx->role_org, npi, org);
                 json_t *sp = jidx(res, "specialty", 0);
                 if (first_code(sp))
-                    strmap_put(fx->role_spec, npi, first_code(sp));
+                    map_put(&fx->role_spec, npi, first_code(sp));
                 const char *txt = jstr(sp, "text");
                 if (!txt)
                     txt = jstr(jidx(sp, "coding", 0), "display");
                 if (txt)
-                    strmap_put(fx->role_spec_text, npi, txt);
+                    map_put(&fx->role_spec_text, npi, txt);
             }
         }
     }

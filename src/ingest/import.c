@@ -4,12 +4,12 @@
 #include "ingest/import_impl.h"
 
 #include "core/buf.h"
+#include "core/dir.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "ingest/adt.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -218,31 +218,36 @@ int import_tick(import_ctx_t *c, size_t offset, err_t *e)
     return 0;
 }
 
+/* The run's set of organisation ids, made at first use. */
+static hmap_t *run_orgs(import_run_t *run)
+{
+    if (run->orgs.kind != HMAP_STR)
+        hmap_init_str(&run->orgs, 0, true);
+    return &run->orgs;
+}
+
 static int org_scan(void *ctx, const store_organization_t *r, err_t *e)
 {
     (void)e;
-    strmap_put(ctx, r->organization_id, NULL);
+    hmap_str_put(ctx, r->organization_id, strlen(r->organization_id), NULL);
     return 0;
 }
 
 bool import_org_known(import_ctx_t *c, const char *organization_id, err_t *e)
 {
     import_run_t *run = c->run;
-    if (!run->orgs)
-        run->orgs = strmap_new();
+    hmap_t *orgs = run_orgs(run);
     if (!run->orgs_loaded) {
         run->orgs_loaded = true;
-        if (store_scan_organization(c->s, org_scan, run->orgs, e) != 0)
+        if (store_scan_organization(c->s, org_scan, orgs, e) != 0)
             return false;
     }
-    return strmap_get(run->orgs, organization_id, NULL);
+    return hmap_str_getz(orgs, organization_id) != NULL;
 }
 
 void import_org_add(import_ctx_t *c, const char *organization_id)
 {
-    if (!c->run->orgs)
-        c->run->orgs = strmap_new();
-    strmap_put(c->run->orgs, organization_id, NULL);
+    hmap_str_put(run_orgs(c->run), organization_id, strlen(organization_id), NULL);
 }
 
 /* ---- one buffer ----------------------------------------------------------- */
@@ -303,11 +308,11 @@ static int load_ctx(import_ctx_t *c, import_format_t fmt, err_t *e)
 int import_buffer(store_t *s, import_format_t fmt, const char *name, char *buf, size_t len,
                   import_file_result_t *r, const import_opts_t *o, err_t *e)
 {
-    import_run_t run = { NULL, false };
+    import_run_t run = { 0 };
     import_ctx_t c = { .s = s, .name = name, .buf = buf, .len = len, .r = r, .o = o, .run = &run };
     r->format = fmt;
     int rc = load_ctx(&c, fmt, e);
-    strmap_free(run.orgs);
+    hmap_free(&run.orgs);
     return rc;
 }
 
@@ -341,51 +346,12 @@ static void list_add(list_t *l, const char *path, bool explicit_arg)
     en->order = l->n++;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* A regular file found in a folder (dir_walk). */
+static int walk_file(void *l, const char *path, err_t *e)
 {
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Appends the regular files below dir, in name order, hidden entries skipped. */
-static int walk(list_t *l, const char *dir, int depth, err_t *e)
-{
-    if (depth > 32)
-        return err_set(e, ERR_USAGE, "%s: folders nested too deep", dir);
-    DIR *d = opendir(dir);
-    if (!d)
-        return err_at(e, ERR_IO, dir, 0, 0, NULL, "cannot open folder: %s", strerror(errno));
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d)) != NULL) {
-        if (de->d_name[0] == '.')
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            names = mem_realloc(names, cap * sizeof *names);
-        }
-        names[n++] = mem_strdup(de->d_name);
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_str);
-    int rc = 0;
-    buf_t p = BUF_INIT;
-    for (size_t i = 0; i < n; i++) {
-        buf_reset(&p);
-        buf_printf(&p, "%s%s%s", dir, str_ends_with(dir, "/") ? "" : "/", names[i]);
-        struct stat st;
-        if (rc == 0 && stat(buf_cstr(&p), &st) == 0) {
-            if (S_ISDIR(st.st_mode))
-                rc = walk(l, buf_cstr(&p), depth + 1, e);
-            else if (S_ISREG(st.st_mode))
-                list_add(l, buf_cstr(&p), false);
-        }
-        mem_free(names[i]);
-    }
-    buf_free(&p);
-    mem_free(names);
-    return rc;
+    (void)e;
+    list_add(l, path, false);
+    return 0;
 }
 
 /* Reads a whole file into a buffer with one spare byte (parsers work in place). */
@@ -631,11 +597,8 @@ static int load_file(store_t *s, entry_t *en, import_file_result_t *r, const imp
             err_t ignore;
             store_rollback(s, &ignore);
             /* The organisations put in this file are gone with it. */
-            if (run->orgs) {
-                strmap_free(run->orgs);
-                run->orgs = NULL;
-                run->orgs_loaded = false;
-            }
+            hmap_free(&run->orgs);
+            run->orgs_loaded = false;
         }
     }
 out:
@@ -688,7 +651,7 @@ int import_paths(store_t *s, const char *const *paths, size_t npaths, const impo
         if (stat(paths[i], &st) != 0)
             rc = err_at(e, ERR_USAGE, paths[i], 0, 0, NULL, "no such file or folder");
         else if (S_ISDIR(st.st_mode))
-            rc = walk(&l, paths[i], 0, e);
+            rc = dir_walk(paths[i], walk_file, &l, e);
         else
             list_add(&l, paths[i], true);
     }
@@ -723,7 +686,7 @@ int import_paths(store_t *s, const char *const *paths, size_t npaths, const impo
 
     sum->files = mem_calloc(l.n ? l.n : 1, sizeof *sum->files);
     sum->nfiles = l.n;
-    import_run_t run = { NULL, false };
+    import_run_t run = { 0 };
     uint64_t done = 0;
     for (size_t i = 0; i < l.n; i++) {
         entry_t *en = &l.v[i];
@@ -768,7 +731,7 @@ int import_paths(store_t *s, const char *const *paths, size_t npaths, const impo
         if (o && o->file_done)
             o->file_done(o->ctx, r);
     }
-    strmap_free(run.orgs);
+    hmap_free(&run.orgs);
     if (sum->failed && rc == 0)
         rc = e->code == ERR_OK ? ERR_INPUT : e->code;
 done:

@@ -10,11 +10,11 @@
 
 #include "core/arena.h"
 #include "ingest/import.h"
-#include "ingest/strmap.h"
+#include "core/hmap.h"
 
-/* State of one run (several files). */
+/* State of one run (several files). Zeroed at the start of the run. */
 typedef struct import_run {
-    strmap_t *orgs; /* organisation ids known to be stored (lazily filled) */
+    hmap_t orgs; /* organisation ids known to be stored (lazily filled; a set) */
     bool orgs_loaded;
 } import_run_t;
 
@@ -59,8 +59,6 @@ int fhir_load_ndjson(import_ctx_t *c, err_t *e);
 /* Shared value parsers for CSV loaders: each reads a NUL-terminated field
  * (surrounding blanks ignored) and returns 0, or -1 (the caller reports). */
 int import_parse_date(const char *s, size_t n, date_t *out); /* ISO, YYYYMMDD, dateTime */
-int import_parse_flag(const char *s, size_t n, int *out);    /* 1/0, Y/N, yes/no, true/false */
-/* Tuva gender: "male", "female", "unknown" from any case or M/F/U/O. */
-const char *import_gender(const char *s);
+/* Sex and flag words: core/value.h. */
 
 #endif

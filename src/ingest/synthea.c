@@ -17,6 +17,7 @@
 #include "core/mem.h"
 #include "core/money.h"
 #include "core/str.h"
+#include "core/value.h"
 #include "core/csvread.h"
 
 #include <math.h>
@@ -28,7 +29,7 @@ typedef struct srow {
     const char *const *hdr; /* header names, trimmed */
     size_t ncols;
     arena_t *a;
-    strmap_t *repeats;
+    hmap_t repeats; /* id-less row base -> times seen */
     err_t *e;
 } srow_t;
 
@@ -93,8 +94,8 @@ static const char *make_id(srow_t *r, const char *kind, const char *patient, con
 {
     const char *base = arena_printf(r->a, "synthea:%s:%s:%s:%s:%s", kind, patient, enc ? enc : "",
                                     code ? code : "", date ? date : "");
-    long n = strmap_inc(r->repeats, base);
-    return n == 1 ? base : arena_printf(r->a, "%s#%ld", base, n);
+    uint64_t n = ++*hmap_str_put(&r->repeats, base, strlen(base), NULL);
+    return n == 1 ? base : arena_printf(r->a, "%s#%llu", base, (unsigned long long)n);
 }
 
 /* Code normalised for its system; codes that do not validate are kept as
@@ -158,8 +159,11 @@ static int row_patient(srow_t *r)
     p.last_name = val(r, "LAST");
     p.name_suffix = val(r, "SUFFIX");
     const char *g = val(r, "GENDER");
-    if (g && !(p.gender = import_gender(g)))
+    value_sex_t sex;
+    if (g && value_sex(g, strlen(g), &sex) != 0)
         return fail(r, "GENDER", "invalid gender '%.60s'", g);
+    if (g)
+        p.gender = value_sex_name(sex);
     p.race = val(r, "RACE");
     p.ethnicity = val(r, "ETHNICITY");
     p.address = val(r, "ADDRESS");
@@ -381,7 +385,7 @@ int synthea_load(import_ctx_t *c, import_format_t fmt, err_t *e)
     csvr_init(&rd, c->name, c->buf, c->len);
     srow_t r = { .c = c, .rd = &rd, .e = e };
     r.a = arena_new(0);
-    r.repeats = strmap_new();
+    hmap_init_str(&r.repeats, 0, true);
     const char **hdr = NULL;
     int rc = csvr_next(&rd, e);
     if (rc != 1) {
@@ -421,7 +425,7 @@ done:
         for (size_t i = 0; i < r.ncols; i++)
             mem_free((void *)hdr[i]);
     mem_free(hdr);
-    strmap_free(r.repeats);
+    hmap_free(&r.repeats);
     arena_free(r.a);
     csvr_free(&rd);
     return rc;

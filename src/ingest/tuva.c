@@ -18,6 +18,7 @@
 #include "core/mem.h"
 #include "core/money.h"
 #include "core/str.h"
+#include "core/value.h"
 #include "core/csvread.h"
 
 #include <math.h>
@@ -333,37 +334,6 @@ int import_parse_date(const char *s, size_t n, date_t *out)
     return -1;
 }
 
-int import_parse_flag(const char *s, size_t n, int *out)
-{
-    if (n == 1 && (s[0] == '1' || s[0] == '0')) { /* the usual spelling */
-        *out = s[0] == '1';
-        return 0;
-    }
-    str_trim(&s, &n);
-    if (str_eq(s, n, "1") || str_ieq(s, n, "y") || str_ieq(s, n, "yes") || str_ieq(s, n, "true"))
-        *out = 1;
-    else if (str_eq(s, n, "0") || str_ieq(s, n, "n") || str_ieq(s, n, "no") ||
-             str_ieq(s, n, "false"))
-        *out = 0;
-    else
-        return -1;
-    return 0;
-}
-
-const char *import_gender(const char *s)
-{
-    size_t n = strlen(s);
-    str_trim(&s, &n);
-    if (str_ieq(s, n, "male") || str_ieq(s, n, "m"))
-        return "male";
-    if (str_ieq(s, n, "female") || str_ieq(s, n, "f"))
-        return "female";
-    if (str_ieq(s, n, "unknown") || str_ieq(s, n, "u") || str_ieq(s, n, "other") ||
-        str_ieq(s, n, "o"))
-        return "unknown";
-    return NULL;
-}
-
 /* ---- the loader ---------------------------------------------------------- */
 
 /* The loader's scratch: the normalised codes of the current row (the record
@@ -489,7 +459,7 @@ static int convert(import_ctx_t *c, const tcol_t *col, const csvr_field_t *f, ch
         break;
     }
     case T_FLAG:
-        if (import_parse_flag(s, n, (int *)dst) != 0)
+        if (value_flag(s, n, (int *)dst) != 0)
             return bad(c, f, col, e, "invalid flag (want 1/0, Y/N, true/false)", s);
         break;
     case T_NPI:
@@ -498,10 +468,10 @@ static int convert(import_ctx_t *c, const tcol_t *col, const csvr_field_t *f, ch
         *(const char **)dst = s;
         break;
     case T_GENDER: {
-        const char *g = import_gender(s);
-        if (!g)
+        value_sex_t sex;
+        if (value_sex(s, n, &sex) != 0)
             return bad(c, f, col, e, "invalid gender (want male, female or unknown)", s);
-        *(const char **)dst = g;
+        *(const char **)dst = value_sex_name(sex);
         break;
     }
     case T_CLAIM_TYPE:

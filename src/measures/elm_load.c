@@ -5,12 +5,12 @@
  * for, so an unsupported node type or a missing value set is reported only
  * when reachable — and then always, naming library, expression and node.
  */
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/dir.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "measures/elm_int.h"
@@ -235,41 +235,17 @@ static int load_valueset(elm_engine_t *eng, json_t *r, const char *path, err_t *
 
 typedef int (*file_fn)(elm_engine_t *eng, const char *path, err_t *e);
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int each_json_file(elm_engine_t *eng, const char *dir, file_fn fn, err_t *e)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return err_at(e, ERR_IO, dir, 0, 0, NULL, "cannot open directory");
-    char **names = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!str_ends_with(de->d_name, ".json"))
-            continue;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            names = mem_realloc(names, cap * sizeof *names);
-        }
-        names[n++] = mem_strdup(de->d_name);
-    }
-    closedir(d);
-    if (n)
-        qsort(names, n, sizeof *names, cmp_str);
-    int rc = 0;
-    for (size_t i = 0; i < n; i++) {
+    char **names;
+    size_t n;
+    int rc = dir_list(dir, ".json", &names, &n, e);
+    for (size_t i = 0; i < n && !rc; i++) {
         char path[4400];
-        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= (int)sizeof path)
-            continue;
-        if (!rc)
+        if (snprintf(path, sizeof path, "%s/%s", dir, names[i]) < (int)sizeof path)
             rc = fn(eng, path, e);
-        mem_free(names[i]);
     }
-    mem_free(names);
+    dir_names_free(names, n);
     return rc;
 }
 

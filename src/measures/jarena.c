@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <sys/mman.h>
 
+#include "core/mem.h"
+
 #define JA_SIZE ((size_t)256 << 20) /* address space per arena */
 #define JA_KEEP ((size_t)16 << 20)  /* bytes kept committed across resets */
 #define JA_MAX  64                  /* arenas (threads at once) */
@@ -42,7 +44,7 @@ static void *ja_malloc(size_t n)
         }
         a->spilled = true;
     }
-    return malloc(n);
+    return mem_alloc(n); /* like all of Tripod: out of memory aborts */
 }
 
 static void ja_free(void *p)
@@ -52,7 +54,7 @@ static void ja_free(void *p)
     for (int i = 0; i < n; i++)
         if (c >= arenas[i].base && c < arenas[i].base + JA_SIZE)
             return;
-    free(p);
+    mem_free(p);
 }
 
 static void release(void *v)

@@ -3,12 +3,12 @@
  */
 #include "measures/measure.h"
 
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/dir.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "core/fastjson.h"
@@ -137,11 +137,6 @@ static int load_measure(measure_set_t *ms, const char *path, err_t *e)
     return 0;
 }
 
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int measure_set_load(const char *dir, measure_set_t **out, err_t *e)
 {
     measure_set_t *ms = mem_calloc(1, sizeof *ms);
@@ -156,35 +151,15 @@ int measure_set_load(const char *dir, measure_set_t **out, err_t *e)
     }
     if (!rc) {
         snprintf(path, sizeof path, "%s/measure", dir);
-        DIR *d = opendir(path);
-        if (!d) {
-            rc = err_at(e, ERR_IO, path, 0, 0, NULL, "cannot open directory");
-        } else {
-            struct dirent *de;
-            char **names = NULL;
-            size_t n = 0, cap = 0;
-            while ((de = readdir(d))) {
-                if (!str_ends_with(de->d_name, ".json"))
-                    continue;
-                if (n == cap) {
-                    cap = cap ? cap * 2 : 16;
-                    names = mem_realloc(names, cap * sizeof *names);
-                }
-                names[n++] = mem_strdup(de->d_name);
-            }
-            closedir(d);
-            if (n) /* a deterministic order: by file name */
-                qsort(names, n, sizeof *names, cmp_cstr);
-            for (size_t i = 0; i < n; i++) {
-                char f[4400];
-                if (snprintf(f, sizeof f, "%s/%s", path, names[i]) >= (int)sizeof f)
-                    continue;
-                if (!rc)
-                    rc = load_measure(ms, f, e);
-                mem_free(names[i]);
-            }
-            mem_free(names);
+        char **names;
+        size_t n;
+        rc = dir_list(path, ".json", &names, &n, e); /* by file name */
+        for (size_t i = 0; i < n && !rc; i++) {
+            char f[4400];
+            if (snprintf(f, sizeof f, "%s/%s", path, names[i]) < (int)sizeof f)
+                rc = load_measure(ms, f, e);
         }
+        dir_names_free(names, n);
     }
     if (rc) {
         measure_set_free(ms);
@@ -569,11 +544,6 @@ static int read_file_resources(const char *path, json_t ***arr, size_t *n, size_
     return rc;
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 int fhir_patients_read(const char *path, fhir_patients_t *out, err_t *e)
 {
     struct stat st;
@@ -583,33 +553,17 @@ int fhir_patients_read(const char *path, fhir_patients_t *out, err_t *e)
     size_t n = 0, cap = 0;
     int rc = 0;
     if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (!d)
-            return err_at(e, ERR_IO, path, 0, 0, NULL, "cannot open directory");
-        char **names = NULL;
-        size_t nn = 0, nc = 0;
-        struct dirent *de;
-        while ((de = readdir(d))) {
-            if (!str_ends_with(de->d_name, ".json") && !str_ends_with(de->d_name, ".ndjson"))
-                continue;
-            if (nn == nc) {
-                nc = nc ? nc * 2 : 32;
-                names = mem_realloc(names, nc * sizeof *names);
-            }
-            names[nn++] = mem_strdup(de->d_name);
-        }
-        closedir(d);
-        if (nn)
-            qsort(names, nn, sizeof *names, cmp_names);
-        for (size_t i = 0; i < nn; i++) {
+        char **names;
+        size_t nn;
+        if ((rc = dir_list(path, NULL, &names, &nn, e)) != 0)
+            return rc;
+        for (size_t i = 0; i < nn && !rc; i++) {
             char f[4400];
-            if (snprintf(f, sizeof f, "%s/%s", path, names[i]) >= (int)sizeof f)
-                continue;
-            if (!rc)
+            if ((str_ends_with(names[i], ".json") || str_ends_with(names[i], ".ndjson")) &&
+                snprintf(f, sizeof f, "%s/%s", path, names[i]) < (int)sizeof f)
                 rc = read_file_resources(f, &arr, &n, &cap, e);
-            mem_free(names[i]);
         }
-        mem_free(names);
+        dir_names_free(names, nn);
     } else {
         rc = read_file_resources(path, &arr, &n, &cap, e);
     }

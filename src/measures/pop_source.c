@@ -2,7 +2,6 @@
  * FHIR NDJSON (mapped and indexed by patient runs) and patients in memory.
  */
 #define _GNU_SOURCE /* memmem */
-#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,62 +10,41 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dir.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "core/fastjson.h"
+#include "core/hmap.h"
 #include "measures/jarena.h"
 #include "measures/population.h"
 
-/* ---- id -> ordinal map (open addressing) ---- */
+/* ---- id -> ordinal map ---- */
 
 typedef struct idmap {
-    char **ids;     /* by ordinal */
-    size_t n, cap;  /* ordinals */
-    uint32_t *slot; /* ordinal + 1; 0 empty */
-    size_t nslot;
+    const char **ids; /* by ordinal: the map's copies */
+    size_t n, cap;    /* ordinals */
+    hmap_t map;       /* id -> ordinal */
 } idmap_t;
-
-static void idmap_grow(idmap_t *m)
-{
-    size_t ns = m->nslot ? m->nslot * 2 : 1024;
-    uint32_t *s = mem_calloc(ns, sizeof *s);
-    for (size_t i = 0; i < m->n; i++) {
-        size_t h = (size_t)str_hash(m->ids[i], strlen(m->ids[i])) & (ns - 1);
-        while (s[h])
-            h = (h + 1) & (ns - 1);
-        s[h] = (uint32_t)(i + 1);
-    }
-    mem_free(m->slot);
-    m->slot = s;
-    m->nslot = ns;
-}
 
 static size_t idmap_get_or_add(idmap_t *m, const char *id, size_t len)
 {
-    if ((m->n + 1) * 2 > m->nslot)
-        idmap_grow(m);
-    size_t h = (size_t)str_hash(id, len) & (m->nslot - 1);
-    while (m->slot[h]) {
-        const char *k = m->ids[m->slot[h] - 1];
-        if (strlen(k) == len && memcmp(k, id, len) == 0)
-            return m->slot[h] - 1;
-        h = (h + 1) & (m->nslot - 1);
-    }
+    bool added;
+    uint64_t *v = hmap_str_put(&m->map, id, len, &added);
+    if (!added)
+        return (size_t)*v;
     if (m->n == m->cap) {
         m->cap = m->cap ? m->cap * 2 : 1024;
         m->ids = mem_realloc(m->ids, m->cap * sizeof *m->ids);
     }
-    m->ids[m->n] = mem_strndup(id, len);
-    m->slot[h] = (uint32_t)(m->n + 1);
+    *v = m->n;
+    m->ids[m->n] = hmap_str_key(&m->map, v, NULL);
     return m->n++;
 }
 
 static void idmap_free(idmap_t *m)
 {
-    for (size_t i = 0; i < m->n; i++)
-        mem_free(m->ids[i]);
     mem_free(m->ids);
-    mem_free(m->slot);
+    hmap_free(&m->map);
 }
 
 /* ---- NDJSON folder ---- */
@@ -387,25 +365,15 @@ static int cmp_fname(const void *a, const void *b)
 
 int mpop_source_ndjson_dir(const char *dir, mpop_source_t **out, err_t *e)
 {
-    DIR *d = opendir(dir);
-    if (!d)
-        return err_at(e, ERR_INPUT, dir, 0, 0, NULL, "cannot open directory");
-    char **names = NULL;
-    size_t nn = 0, nc = 0;
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (!str_ends_with(de->d_name, ".ndjson"))
-            continue;
-        if (nn == nc) {
-            nc = nc ? nc * 2 : 16;
-            names = mem_realloc(names, nc * sizeof *names);
-        }
-        names[nn++] = mem_strdup(de->d_name);
-    }
-    closedir(d);
-    if (nn)
+    char **names;
+    size_t nn;
+    int rc = dir_list(dir, ".ndjson", &names, &nn, e);
+    if (rc)
+        return rc;
+    if (nn) /* Patient files first (dir_list's order otherwise) */
         qsort(names, nn, sizeof *names, cmp_fname);
     ndsrc_t *S = mem_calloc(1, sizeof *S);
+    hmap_init_str(&S->ids.map, 0, true);
     S->base.count = nd_count;
     S->base.load = nd_load;
     S->base.close = nd_close;
@@ -413,7 +381,6 @@ int mpop_source_ndjson_dir(const char *dir, mpop_source_t **out, err_t *e)
     S->grouped = true;
     jarena_install();
     S->f = mem_calloc(nn ? nn : 1, sizeof *S->f);
-    int rc = 0;
     for (size_t i = 0; i < nn; i++) {
         char path[4400];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);

@@ -62,31 +62,14 @@ typedef struct stsrc {
 
 /* ---- code systems: store short names to the URIs the eCQM value sets use ---- */
 
+/* A store short name becomes its URI (core/codes.h); a URI, or a name the
+ * table does not know, is written as stored. */
 static const char *system_uri(const char *sys, const char *code)
 {
     if (!sys || !sys[0])
         return NULL;
-    if (strstr(sys, "://") || str_starts_with(sys, "urn:"))
-        return sys;
-    if (!strcmp(sys, "ICD10CM"))
-        return "http://hl7.org/fhir/sid/icd-10-cm";
-    if (!strcmp(sys, "ICD10PCS"))
-        return "http://www.cms.gov/Medicare/Coding/ICD10";
-    if (!strcmp(sys, "HCPCS") || !strcmp(sys, "CPT"))
-        return code && code[0] >= '0' && code[0] <= '9'
-                   ? "http://www.ama-assn.org/go/cpt"
-                   : "http://www.nlm.nih.gov/research/umls/hcpcs";
-    if (!strcmp(sys, "LOINC"))
-        return "http://loinc.org";
-    if (!strcmp(sys, "SNOMED"))
-        return "http://snomed.info/sct";
-    if (!strcmp(sys, "RXNORM"))
-        return "http://www.nlm.nih.gov/research/umls/rxnorm";
-    if (!strcmp(sys, "CVX"))
-        return "http://hl7.org/fhir/sid/cvx";
-    if (!strcmp(sys, "NDC"))
-        return "http://hl7.org/fhir/sid/ndc";
-    return sys;
+    code_system_t s = code_system_from_name(sys);
+    return s != CODE_UNKNOWN ? code_system_uri_for(s, code) : sys;
 }
 
 /* ---- JSON text helpers ---- */
@@ -367,7 +350,8 @@ static void panel_flush(stsrc_t *S)
         return;
     buf_t *b = &S->text[S->panel_pat - S->lo];
     buf_append(b, S->panel.data, S->panel.len);
-    buf_puts(b, ",\"code\":{\"coding\":[{\"system\":\"http://loinc.org\",\"code\":\"85354-9\"}]}");
+    buf_puts(b,
+             ",\"code\":{\"coding\":[{\"system\":\"" CODE_URI_LOINC "\",\"code\":\"85354-9\"}]}");
     buf_puts(b, ",\"component\":[");
     buf_append(b, S->comps.data, S->comps.len);
     buf_puts(b, "]}\n");

@@ -11,6 +11,8 @@
  */
 #include "synth/synth_internal.h"
 
+#include "core/codes.h"
+
 #define PROFILE "http://hl7.org/fhir/us/core/StructureDefinition/"
 
 typedef struct fctx {
@@ -97,7 +99,7 @@ static void put_cc_k(buf_t *b, int k)
 
 static void put_icd_cc(buf_t *b, const char *code, const char *display)
 {
-    SY_LIT(b, "{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10-cm\",\"code\":\"");
+    SY_LIT(b, "{\"coding\":[{\"system\":\"" CODE_URI_ICD10CM "\",\"code\":\"");
     sy_put_icd_dotted(b, code);
     SY_LIT(b, "\",\"display\":\"");
     sy_puts(b, display);
@@ -487,7 +489,7 @@ static void write_medreq_rx(fctx_t *f, const char *rxnorm, const char *display, 
     else
         SY_LIT(b, "active");
     SY_LIT(b, "\",\"intent\":\"order\",\"medicationCodeableConcept\":");
-    put_cc(b, "http://www.nlm.nih.gov/research/umls/rxnorm", rxnorm, display);
+    put_cc(b, CODE_URI_RXNORM, rxnorm, display);
     SY_LIT(b, ",\"subject\":");
     put_ref_patient(f, b);
     if (enc)
@@ -589,7 +591,7 @@ void sy_write_fhir(const sy_pop_t *pop, const sy_patient_t *p, buf_t *out)
                                   (e->flags & EVF_FROM_ED) ? K_INPATIENT_EMERG : K_INPATIENT, g->dx,
                                   g->dx_display, e->prac);
             if (g->pcs)
-                write_procedure(&f, "http://www.cms.gov/Medicare/Coding/ICD10", g->pcs, NULL,
+                write_procedure(&f, CODE_URI_ICD10PCS, g->pcs, NULL,
                                 e->start + (e->level == 3 ? 0 : 1), enc);
             break;
         }

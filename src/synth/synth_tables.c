@@ -9,6 +9,8 @@
  */
 #include "synth/synth_internal.h"
 
+#include "core/codes.h"
+
 #include <string.h>
 
 #define VS(oid)          "valueset-" oid ".json"
@@ -672,12 +674,12 @@ const sy_eddx_t sy_eddx[] = {
 const int sy_neddx = (int)(sizeof sy_eddx / sizeof sy_eddx[0]);
 
 /* ---- coded concepts of the clinical record ---- */
-#define CPT   "http://www.ama-assn.org/go/cpt"
-#define HCPCS "http://www.nlm.nih.gov/research/umls/hcpcs"
-#define SCT   "http://snomed.info/sct"
-#define LOINC "http://loinc.org"
-#define CVX   "http://hl7.org/fhir/sid/cvx"
-#define RXN   "http://www.nlm.nih.gov/research/umls/rxnorm"
+#define CPT   CODE_URI_CPT
+#define HCPCS CODE_URI_HCPCS
+#define SCT   CODE_URI_SNOMED
+#define LOINC CODE_URI_LOINC
+#define CVX   CODE_URI_CVX
+#define RXN   CODE_URI_RXNORM
 const sy_code_t sy_codes[K_N] = {
     [K_OFFICE_EST3] = { CPT, "99213",
                         "Office or other outpatient visit, established patient, low MDM",

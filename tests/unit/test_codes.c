@@ -266,16 +266,28 @@ static void test_uris(void **state)
         { "urn:oid:2.16.840.1.113883.6.90", CODE_ICD10CM },
         { "http://www.cms.gov/Medicare/Coding/ICD10", CODE_ICD10PCS },
         { "http://www.ama-assn.org/go/cpt", CODE_CPT_HCPCS },
+        { "urn:oid:2.16.840.1.113883.6.12", CODE_CPT_HCPCS },
+        { "http://www.nlm.nih.gov/research/umls/hcpcs", CODE_CPT_HCPCS }, /* the eCQMs' */
         { "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", CODE_CPT_HCPCS },
+        { "http://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets", CODE_CPT_HCPCS },
         { "urn:oid:2.16.840.1.113883.6.285", CODE_CPT_HCPCS },
+        { "urn:oid:2.16.840.1.113883.6.14", CODE_CPT_HCPCS },
         { "http://loinc.org", CODE_LOINC },
         { "http://loinc.org/", CODE_LOINC },
         { "urn:oid:2.16.840.1.113883.6.1", CODE_LOINC },
         { "http://snomed.info/sct", CODE_SNOMED },
         { "urn:oid:2.16.840.1.113883.6.96", CODE_SNOMED },
         { "http://www.nlm.nih.gov/research/umls/rxnorm", CODE_RXNORM },
+        { "urn:oid:2.16.840.1.113883.6.88", CODE_RXNORM },
         { "http://hl7.org/fhir/sid/ndc", CODE_NDC },
+        { "urn:oid:2.16.840.1.113883.6.69", CODE_NDC },
         { "http://hl7.org/fhir/sid/cvx", CODE_CVX },
+        { "urn:oid:2.16.840.1.113883.12.292", CODE_CVX },
+        { "urn:oid:2.16.840.1.113883.6.4", CODE_ICD10PCS },
+        { "http://www.nlm.nih.gov/research/umls/hcpcs/", CODE_CPT_HCPCS },
+        { "http://www.nlm.nih.gov/research/umls/hcpcs//", CODE_UNKNOWN },
+        { "HTTP://LOINC.ORG", CODE_UNKNOWN }, /* exact case */
+        { "LOINC", CODE_UNKNOWN },            /* a name, not a URI */
         { "http://example.org/codes", CODE_UNKNOWN },
         { "http://loinc.org/x", CODE_UNKNOWN },
         { "http://hl7.org/fhir/sid/icd-10", CODE_UNKNOWN }, /* WHO ICD-10, not -CM */
@@ -290,10 +302,33 @@ static void test_uris(void **state)
         assert_int_equal(code_system_from_uri(code_system_uri((code_system_t)s)), s);
     assert_string_equal(code_system_uri(CODE_UNKNOWN), "");
     assert_string_equal(code_system_uri(CODE_LOINC), "http://loinc.org");
-    assert_string_equal(code_cpt_hcpcs_uri("G0439"),
-                        "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets");
+    assert_string_equal(code_system_uri(CODE_CPT_HCPCS), "http://www.ama-assn.org/go/cpt");
+    /* HCPCS Level II as the eCQM value sets write it (VSAC), so that a code
+     * the store source writes meets the value set's. */
+    assert_string_equal(code_cpt_hcpcs_uri("G0439"), "http://www.nlm.nih.gov/research/umls/hcpcs");
+    assert_string_equal(code_cpt_hcpcs_uri("g0439"), "http://www.nlm.nih.gov/research/umls/hcpcs");
     assert_string_equal(code_cpt_hcpcs_uri("99214"), "http://www.ama-assn.org/go/cpt");
     assert_string_equal(code_cpt_hcpcs_uri("0001F"), "http://www.ama-assn.org/go/cpt");
+    assert_string_equal(code_cpt_hcpcs_uri(NULL), "http://www.ama-assn.org/go/cpt");
+    assert_string_equal(code_system_uri_for(CODE_CPT_HCPCS, "J3490"), CODE_URI_HCPCS);
+    assert_string_equal(code_system_uri_for(CODE_LOINC, "4548-4"), CODE_URI_LOINC);
+    assert_string_equal(code_system_uri_for(CODE_ICD10CM, "E119"), CODE_URI_ICD10CM);
+    assert_string_equal(code_system_uri_for(CODE_UNKNOWN, "x"), "");
+    /* The macros are the table's canonical URIs. */
+    static const struct {
+        code_system_t sys;
+        const char *uri;
+    } canon[] = {
+        { CODE_ICD10CM, CODE_URI_ICD10CM }, { CODE_ICD10PCS, CODE_URI_ICD10PCS },
+        { CODE_CPT_HCPCS, CODE_URI_CPT },   { CODE_LOINC, CODE_URI_LOINC },
+        { CODE_SNOMED, CODE_URI_SNOMED },   { CODE_NDC, CODE_URI_NDC },
+        { CODE_RXNORM, CODE_URI_RXNORM },   { CODE_CVX, CODE_URI_CVX },
+    };
+    for (size_t i = 0; i < sizeof canon / sizeof canon[0]; i++) {
+        assert_string_equal(code_system_uri(canon[i].sys), canon[i].uri);
+        assert_int_equal(code_system_from_uri(canon[i].uri), canon[i].sys);
+    }
+    assert_int_equal(code_system_from_uri(CODE_URI_HCPCS), CODE_CPT_HCPCS);
 }
 
 static void test_names(void **state)
@@ -307,6 +342,15 @@ static void test_names(void **state)
     assert_string_equal(code_system_name(CODE_RXNORM), "RXNORM");
     assert_string_equal(code_system_name(CODE_CVX), "CVX");
     assert_string_equal(code_system_name(CODE_UNKNOWN), "UNKNOWN");
+    /* Names back to systems: every name, "CPT" too, exact case only. */
+    for (int s = CODE_ICD10CM; s <= CODE_CVX; s++)
+        assert_int_equal(code_system_from_name(code_system_name((code_system_t)s)), s);
+    assert_int_equal(code_system_from_name("CPT"), CODE_CPT_HCPCS);
+    assert_int_equal(code_system_from_name("loinc"), CODE_UNKNOWN);
+    assert_int_equal(code_system_from_name("UNKNOWN"), CODE_UNKNOWN);
+    assert_int_equal(code_system_from_name(""), CODE_UNKNOWN);
+    assert_int_equal(code_system_from_name(NULL), CODE_UNKNOWN);
+    assert_int_equal(code_system_from_name("http://loinc.org"), CODE_UNKNOWN);
 }
 
 int main(void)

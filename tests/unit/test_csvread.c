@@ -15,7 +15,9 @@
 #include "core/mem.h"
 #include "core/csvread.h"
 
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Reads src and renders every record as "line:[f@l:c|...]\n", or the error. */
 static char *render(const char *src, size_t n)
@@ -305,6 +307,82 @@ static void test_random_against_ref(void **state)
     }
 }
 
+/* csvr_reset: a reader moved to a window of the next records keeps its
+ * field arrays and counts lines from 1 again. */
+static void test_reset(void **state)
+{
+    (void)state;
+    char a[] = "a,b,c\n1,2,3\n", b[] = "\"x\ny\",,z\n";
+    csvr_t r;
+    csvr_init(&r, "w.csv", a, sizeof a - 1);
+    err_t e;
+    err_clear(&e);
+    assert_int_equal(csvr_next(&r, &e), 1);
+    assert_int_equal(csvr_next(&r, &e), 1);
+    assert_int_equal(r.line, 3);
+    csvr_field_t *fields = r.fields;
+    csvr_reset(&r, b, sizeof b - 1);
+    assert_ptr_equal(r.fields, fields);
+    assert_int_equal(r.line, 1);
+    assert_int_equal(csvr_next(&r, &e), 1);
+    assert_int_equal(r.nfields, 3);
+    assert_string_equal(r.fields[0].s, "x\ny");
+    assert_int_equal(r.fields[2].line, 2);
+    assert_int_equal(r.nfilled, 2);
+    assert_int_equal(csvr_next(&r, &e), 0);
+    assert_int_equal(r.line, 3);
+    csvr_free(&r);
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* csvr_file_*: a whole file, its header, columns by name. */
+static void test_whole_file(void **state)
+{
+    (void)state;
+    char path[256];
+    snprintf(path, sizeof path, "/tmp/tripod_test_csvread_%d.csv", (int)getpid());
+    write_file(path, "\xEF\xBB\xBF Code ,\"Name\",prob\nE119,\"Diabetes, type 2\",0.5\n\nI10,,\n");
+    csvr_file_t f;
+    err_t e;
+    err_clear(&e);
+    assert_int_equal(csvr_file_open(&f, path, &e), 0);
+    assert_int_equal(f.ncols, 3);
+    assert_int_equal(csvr_file_col(&f, "code"), 0);
+    assert_int_equal(csvr_file_col(&f, "NAME"), 1);
+    assert_int_equal(csvr_file_col(&f, "prob"), 2);
+    assert_int_equal(csvr_file_col(&f, "other"), -1);
+    assert_int_equal(csvr_next(&f.r, &e), 1);
+    assert_string_equal(f.r.fields[1].s, "Diabetes, type 2");
+    assert_int_equal(f.r.rec_line, 2);
+    assert_int_equal(csvr_next(&f.r, &e), 1);
+    assert_string_equal(f.r.fields[0].s, "I10");
+    assert_int_equal(f.r.rec_line, 4);
+    assert_int_equal(csvr_next(&f.r, &e), 0);
+    csvr_file_close(&f);
+    csvr_file_close(&f); /* twice is fine */
+
+    write_file(path, "");
+    assert_int_equal(csvr_file_open(&f, path, &e), ERR_INPUT);
+    assert_int_equal(e.line, 1);
+    assert_non_null(strstr(e.msg, "empty file"));
+    err_clear(&e);
+    write_file(path, "a,\"b\n");
+    assert_int_equal(csvr_file_open(&f, path, &e), ERR_INPUT);
+    assert_non_null(strstr(e.msg, "unterminated"));
+    err_clear(&e);
+    unlink(path);
+    assert_int_equal(csvr_file_open(&f, path, &e), ERR_IO);
+    assert_non_null(strstr(e.msg, "cannot open"));
+    assert_null(f.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -315,6 +393,8 @@ int main(void)
         cmocka_unit_test(test_too_many_fields),
         cmocka_unit_test(test_block_edges),
         cmocka_unit_test(test_random_against_ref),
+        cmocka_unit_test(test_reset),
+        cmocka_unit_test(test_whole_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -357,12 +357,72 @@ static void test_bad_input(void **state)
     write_csv("medical_claim.csv", "medical_claim", NULL, med, sizeof med / sizeof *med);
 }
 
+/* Writes a medical_claim.csv of n lines of person A (about 1 KB each, so
+ * that the file is read in several chunks and several windows each); line
+ * `quoted` holds a quoted field with a line break and a doubled quote, line
+ * `bad` (0: none) an impossible date. Returns the file line of the bad one. */
+static long write_big_medical(int n, int quoted, int bad)
+{
+    char path[512], pad[1001];
+    memset(pad, 'x', 1000);
+    pad[1000] = '\0';
+    snprintf(path, sizeof path, "%s/medical_claim.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fprintf(f, "claim_id,claim_line_number,person_id,claim_start_date,allowed_amount,"
+               "diagnosis_code_1,pad\n");
+    long line = 2, bad_line = 0;
+    for (int i = 1; i <= n; i++) {
+        if (i == bad)
+            bad_line = line;
+        fprintf(f, "c%d,1,A,%s,10.00,I10,%s\n", i, i == bad ? "2025-02-30" : "2025-03-01",
+                i == quoted ? "\"two\nlines, \"\"quoted\"\"\"" : pad);
+        line += i == quoted ? 2 : 1;
+    }
+    fclose(f);
+    return bad_line;
+}
+
+/* Many chunks and windows: every line is read once, and an error's line is
+ * the file's, whatever chunk and window it falls in. */
+static void test_chunked_lines(void **state)
+{
+    (void)state;
+    enum { N = 12000 };
+    for (int threads = 1; threads <= 3; threads += 2) {
+        write_big_medical(N, 500, 0);
+        engine_t *en = run(threads);
+        assert_int_equal(en->med.n, N);
+        engine_free(en);
+        int bads[] = { 3, 499, 501, 6001, N };
+        for (size_t k = 0; k < sizeof bads / sizeof bads[0]; k++) {
+            long want = write_big_medical(N, 500, bads[k]);
+            engine_settings_t s;
+            engine_settings_default(&s);
+            s.threads = threads;
+            en = engine_new(&s);
+            err_t e;
+            err_clear(&e);
+            assert_int_equal(engine_load_csv(en, dir, &e), ERR_INPUT);
+            if (e.line != want)
+                fail_msg("threads %d, bad line %d: error at line %ld, want %ld", threads, bads[k],
+                         e.line, want);
+            /* "c<digits>,1,A," comes before the date. */
+            assert_int_equal(e.col, 8 + (bads[k] >= 10) + (bads[k] >= 100) + (bads[k] >= 1000) +
+                                        (bads[k] >= 10000));
+            assert_string_equal(e.field, "claim_start_date");
+            engine_free(en);
+        }
+    }
+    write_csv("medical_claim.csv", "medical_claim", NULL, med, sizeof med / sizeof *med);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_attribution),         cmocka_unit_test(test_cost_and_member_months),
         cmocka_unit_test(test_ed_and_readmissions), cmocka_unit_test(test_outputs),
-        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_bad_input),           cmocka_unit_test(test_chunked_lines),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

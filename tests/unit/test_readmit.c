@@ -117,8 +117,8 @@ static void test_planned_rule(void **state)
     uint64_t px = code_pack("0270046", 7); /* coronary dilation: potentially planned */
     uint64_t acute = code_pack("A150", 4); /* tuberculosis of lung: on the acute list */
     uint64_t chronic = code_pack("I2510", 5);
-    assert_true(u64map_get(&r.planned_px, px) >= 0);
-    assert_true(u64map_get(&r.acute_dx, acute) >= 0);
+    assert_non_null(hmap_u64_get(&r.planned_px, px));
+    assert_non_null(hmap_u64_get(&r.acute_dx, acute));
     assert_true(readmit_is_planned(&r, chronic, &px, 1));
     assert_false(readmit_is_planned(&r, acute, &px, 1));
     assert_false(readmit_is_planned(&r, chronic, NULL, 0));
