@@ -16,8 +16,6 @@
 #include <stdint.h>
 
 #include "analytics/engine.h"
-/* engine_run.c's caches still use the old map names; see u64map.h. */
-#include "analytics/u64map.h"
 #include "core/date.h"
 #include "core/hmap.h"
 #include "core/money.h"

@@ -223,8 +223,8 @@ typedef struct worker {
     VEC(ed_row_t) eds;
     VEC(dis_row_t) dis;
     VEC(gap_row_t) gaps;
-    u64map_t charlson_cache; /* packed dx -> condition + 1 (0 = none) */
-    u64map_t hcc_cpt_cache;  /* packed hcpcs -> 1 eligible, 2 not */
+    hmap_t charlson_cache; /* packed dx -> condition + 1 (0 = none) */
+    hmap_t hcc_cpt_cache;  /* packed hcpcs -> 1 eligible, 2 not */
     hcc_result_t *hres;
     /* Population accumulators. */
     long mm[NMONTHS];
@@ -329,13 +329,13 @@ static uint8_t claim_category(const claim_t *c)
 
 static int charlson_of(worker_t *w, uint64_t dx)
 {
-    int64_t v = u64map_get(&w->charlson_cache, dx);
-    if (v >= 0)
-        return (int)v - 1;
+    const uint64_t *v = hmap_u64_get(&w->charlson_cache, dx);
+    if (v)
+        return (int)*v - 1;
     char s[9];
     code_unpack(dx, s);
     int c = charlson_condition_of(s);
-    u64map_put(&w->charlson_cache, dx, (uint32_t)(c + 1));
+    *hmap_u64_put(&w->charlson_cache, dx, NULL) = (uint64_t)(c + 1);
     return c;
 }
 
@@ -358,14 +358,15 @@ static bool hcpcs_hcc_eligible(run_ctx_t *c, worker_t *w, uint32_t h)
 {
     if (!h || !c->hcc)
         return false;
-    int64_t v = u64map_get(&w->hcc_cpt_cache, h);
-    if (v < 0) {
+    const uint64_t *v = hmap_u64_get(&w->hcc_cpt_cache, h);
+    if (!v) {
         char s[6];
         hcpcs_unpack(h, s);
-        v = hcc_tables_cpt_eligible(c->hcc, s) ? 1 : 2;
-        u64map_put(&w->hcc_cpt_cache, h, (uint32_t)v);
+        uint64_t *added = hmap_u64_put(&w->hcc_cpt_cache, h, NULL);
+        *added = hcc_tables_cpt_eligible(c->hcc, s) ? 1 : 2;
+        v = added;
     }
-    return v == 1;
+    return *v == 1;
 }
 
 /* CMS's filter (hcc.h): inpatient 11X/41X always; outpatient types with an
@@ -1398,8 +1399,8 @@ static void worker_free(worker_t *w)
     mem_free(w->gaps.v);
     mem_free(w->leak_by_spec);
     mem_free(w->hres);
-    u64map_free(&w->charlson_cache);
-    u64map_free(&w->hcc_cpt_cache);
+    hmap_free(&w->charlson_cache);
+    hmap_free(&w->hcc_cpt_cache);
 }
 
 int engine_run(engine_t *en, err_t *e)
@@ -1465,8 +1466,8 @@ int engine_run(engine_t *en, err_t *e)
     c.w = mem_calloc((size_t)c.nworkers, sizeof *c.w);
     for (int k = 0; k < c.nworkers; k++) {
         c.w[k].leak_by_spec = mem_calloc(en->prac.nspecs + 1, sizeof(money_t));
-        u64map_init(&c.w[k].charlson_cache, 4096);
-        u64map_init(&c.w[k].hcc_cpt_cache, 1024);
+        hmap_init_u64(&c.w[k].charlson_cache, 4096);
+        hmap_init_u64(&c.w[k].hcc_cpt_cache, 1024);
         c.w[k].hres = mem_alloc(sizeof *c.w[k].hres);
     }
     c.block = 4096;

@@ -6,7 +6,6 @@
  * NDJSON, or with --summary the population summary JSON; --gaps FILE writes
  * the care gaps as CSV. Runs on the population runner (measures/population.h).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "core/dir.h"
 #include "core/log.h"
 #include "core/mem.h"
 #include "core/str.h"
@@ -86,15 +86,14 @@ static bool is_ndjson_dir(const char *path)
     struct stat st;
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
         return false;
-    DIR *d = opendir(path);
-    if (!d)
+    char **names = NULL;
+    size_t n = 0;
+    err_t e;
+    err_clear(&e);
+    if (dir_list(path, ".ndjson", &names, &n, &e) != 0)
         return false;
-    bool found = false;
-    struct dirent *de;
-    while (!found && (de = readdir(d)))
-        found = str_ends_with(de->d_name, ".ndjson");
-    closedir(d);
-    return found;
+    dir_names_free(names, n);
+    return n > 0;
 }
 
 static int select_measures(measure_set_t *ms, const char *list, measure_t ***out, int *n)

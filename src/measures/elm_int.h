@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/hmap.h"
 #include "measures/elm.h"
 
 /* Node operators: one per ELM node type supported. */
@@ -183,18 +184,15 @@ struct elm_engine {
     int nlibs, caplibs;
     elm_vs_t **vsets;
     int nvs, capvs;
-    /* interned strings */
-    const char **itab;
-    size_t icap, in;
-    int nslots; /* memo slots handed out */
+    hmap_t interned; /* interned strings: the map's copies of its keys */
+    int nslots;      /* memo slots handed out */
     /* resource types of the compiled retrieves (interned) */
     const char **rtypes;
     int nrtypes;
-    /* every code of every value set (vs_code_t), by open addressing */
+    /* every code of every value set (vs_code_t) */
     vs_code_t *codes;
     size_t ncodes, capcodes;
-    uint32_t *cslot; /* code index + 1; 0 empty */
-    size_t ncslot;   /* power of two */
+    hmap_t code_index; /* "system|code" (the entries' keys, borrowed) -> index in codes */
     /* retrieves by value set or without codes, shared by identical ones
      * (one memo slot: many libraries retrieve [Encounter: "Office Visit"]) */
     node_t **retr;

@@ -25,6 +25,8 @@ elm_engine_t *elm_engine_new(void)
 {
     elm_engine_t *eng = mem_calloc(1, sizeof *eng);
     eng->arena = arena_new(0);
+    hmap_init_str(&eng->interned, 1024, true);
+    hmap_init_str(&eng->code_index, 1024, false);
     return eng;
 }
 
@@ -52,9 +54,9 @@ void elm_engine_free(elm_engine_t *eng)
         mem_free(eng->codes[i].vs);
     }
     mem_free(eng->codes);
-    mem_free(eng->cslot);
+    hmap_free(&eng->code_index);
     mem_free(eng->retr);
-    mem_free(eng->itab);
+    hmap_free(&eng->interned);
     mem_free(eng->rtypes);
     arena_free(eng->arena);
     mem_free(eng);
@@ -64,86 +66,29 @@ const char *elm_intern(elm_engine_t *eng, const char *s)
 {
     if (!s)
         return NULL;
-    if (eng->in * 2 >= eng->icap) {
-        size_t cap = eng->icap ? eng->icap * 2 : 1024;
-        const char **t = mem_calloc(cap, sizeof *t);
-        for (size_t i = 0; i < eng->icap; i++) {
-            const char *k = eng->itab[i];
-            if (!k)
-                continue;
-            size_t h = str_hash(k, strlen(k)) & (cap - 1);
-            while (t[h])
-                h = (h + 1) & (cap - 1);
-            t[h] = k;
-        }
-        mem_free(eng->itab);
-        eng->itab = t;
-        eng->icap = cap;
-    }
-    size_t h = str_hash(s, strlen(s)) & (eng->icap - 1);
-    while (eng->itab[h]) {
-        if (strcmp(eng->itab[h], s) == 0)
-            return eng->itab[h];
-        h = (h + 1) & (eng->icap - 1);
-    }
-    const char *c = arena_strdup(eng->arena, s);
-    eng->itab[h] = c;
-    eng->in++;
-    return c;
+    const uint64_t *v = hmap_str_put(&eng->interned, s, strlen(s), NULL);
+    return hmap_str_key(&eng->interned, v, NULL);
 }
 
 /* ---- value sets ---- */
 
-/* FNV-1a over "system|code" without building the key. */
-static uint64_t vs_hash(const char *system, const char *code)
+/* The code table's index of system|code, found without building the key. */
+static const uint64_t *code_find(const elm_engine_t *eng, const char *system, const char *code)
 {
     const char *s = system ? system : "";
-    uint64_t h = str_hash_add(STR_HASH_INIT, s, strlen(s));
-    h = str_hash_add(h, "|", 1);
-    return str_hash_add(h, code, strlen(code));
-}
-
-static bool vs_key_eq(const char *key, const char *system, const char *code)
-{
-    const char *s = system ? system : "";
-    size_t sl = strlen(s);
-    return strncmp(key, s, sl) == 0 && key[sl] == '|' && strcmp(key + sl + 1, code) == 0;
-}
-
-/* The slot of system|code in the code table: its entry's slot, or the empty
- * slot where it would go. */
-static size_t code_slot(const elm_engine_t *eng, const char *system, const char *code)
-{
-    size_t h = vs_hash(system, code) & (eng->ncslot - 1);
-    while (eng->cslot[h] && !vs_key_eq(eng->codes[eng->cslot[h] - 1].key, system, code))
-        h = (h + 1) & (eng->ncslot - 1);
-    return h;
-}
-
-static void code_table_grow(elm_engine_t *eng)
-{
-    size_t ns = eng->ncslot ? eng->ncslot * 2 : 1024;
-    uint32_t *t = mem_calloc(ns, sizeof *t);
-    for (size_t i = 0; i < eng->ncodes; i++) {
-        const char *key = eng->codes[i].key;
-        size_t h = str_hash(key, strlen(key)) & (ns - 1);
-        while (t[h])
-            h = (h + 1) & (ns - 1);
-        t[h] = (uint32_t)(i + 1);
-    }
-    mem_free(eng->cslot);
-    eng->cslot = t;
-    eng->ncslot = ns;
+    hmap_key_t parts[3] = { { s, strlen(s) }, { "|", 1 }, { code, strlen(code) } };
+    return hmap_str_get_parts(&eng->code_index, parts, 3);
 }
 
 static void vs_add(elm_engine_t *eng, elm_vs_t *vs, const char *system, const char *code)
 {
     if (!code)
         return;
-    if ((eng->ncodes + 1) * 2 > eng->ncslot)
-        code_table_grow(eng);
-    size_t h = code_slot(eng, system, code);
-    if (!eng->cslot[h]) {
+    const uint64_t *at = code_find(eng, system, code);
+    size_t idx;
+    if (at) {
+        idx = (size_t)*at;
+    } else {
         if (eng->ncodes == eng->capcodes) {
             eng->capcodes = eng->capcodes ? eng->capcodes * 2 : 1024;
             eng->codes = mem_realloc(eng->codes, eng->capcodes * sizeof *eng->codes);
@@ -154,10 +99,11 @@ static void vs_add(elm_engine_t *eng, elm_vs_t *vs, const char *system, const ch
             memcpy(key, system, sl);
         key[sl] = '|';
         memcpy(key + sl + 1, code, cl + 1);
-        eng->codes[eng->ncodes] = (vs_code_t){ .key = key };
-        eng->cslot[h] = (uint32_t)++eng->ncodes;
+        idx = eng->ncodes++;
+        eng->codes[idx] = (vs_code_t){ .key = key };
+        *hmap_str_put(&eng->code_index, key, sl + cl + 1, NULL) = idx;
     }
-    vs_code_t *cd = &eng->codes[eng->cslot[h] - 1];
+    vs_code_t *cd = &eng->codes[idx];
     if (elm_vs_has(vs, cd))
         return; /* listed twice in one value set */
     if (cd->n == cd->cap) {
@@ -170,10 +116,10 @@ static void vs_add(elm_engine_t *eng, elm_vs_t *vs, const char *system, const ch
 
 const vs_code_t *elm_vs_code(const elm_engine_t *eng, const char *system, const char *code)
 {
-    if (!code || !eng->ncslot)
+    if (!code)
         return NULL;
-    size_t h = code_slot(eng, system, code);
-    return eng->cslot[h] ? &eng->codes[eng->cslot[h] - 1] : NULL;
+    const uint64_t *at = code_find(eng, system, code);
+    return at ? &eng->codes[*at] : NULL;
 }
 
 elm_vs_t *elm_find_vs(elm_engine_t *eng, const char *url)
