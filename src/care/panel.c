@@ -1,7 +1,8 @@
 /* panel.c — loading the panel from the store (see panel.h).
  *
  * Scans come in natural-key order, so patients arrive sorted by person_id
- * and are found by binary search; per-patient lists (gaps, stays, ED visits)
+ * (searches list them in that order) and are found through a hash map of
+ * ids; per-patient lists (gaps, stays, ED visits)
  * are gathered as (patient, item) pairs, sorted by patient once, and each
  * patient points at its run.
  */
@@ -13,6 +14,7 @@
 #include <strings.h>
 
 #include "core/arena.h"
+#include "core/hmap.h"
 #include "core/mem.h"
 #include "core/str.h"
 #include "store/store.h"
@@ -39,6 +41,7 @@ struct panel {
     size_t n, cap;
     npi_name_t *docs;
     size_t ndocs, capdocs;
+    hmap_t by_id, by_npi; /* person_id -> pts index, NPI -> docs index (keys in a) */
     date_t as_of, period_start, period_end;
     const char *population_json;
     vec_t gaps, hcc, stays, eds;
@@ -120,20 +123,8 @@ static void set_eds(panel_patient_t *pt, const void *items, size_t n)
 
 static long find_index(const panel_t *p, const char *id)
 {
-    if (!id)
-        return -1;
-    size_t lo = 0, hi = p->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(p->pts[mid].person_id, id);
-        if (c == 0)
-            return (long)mid;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return -1;
+    const uint64_t *v = id ? hmap_str_getz(&p->by_id, id) : NULL;
+    return v ? (long)*v : -1;
 }
 
 /* ---- the scans ---------------------------------------------------------- */
@@ -147,8 +138,13 @@ static int on_practitioner(void *ctx, const store_practitioner_t *r, err_t *e)
         p->docs = mem_realloc(p->docs, p->capdocs * sizeof *p->docs);
     }
     const char *cred = r->credential && *r->credential ? r->credential : NULL;
+    const char *npi = dup(p->a, r->npi); /* the map borrows its keys: the arena's copy */
+    if (npi) {
+        bool added;
+        *hmap_str_put(&p->by_npi, npi, strlen(npi), &added) = p->ndocs;
+    }
     p->docs[p->ndocs++] = (npi_name_t){
-        dup(p->a, r->npi),
+        npi,
         arena_printf(p->a, "%s %s%s%s", r->first_name ? r->first_name : "",
                      r->last_name ? r->last_name : "", cred ? ", " : "", cred ? cred : ""),
     };
@@ -166,6 +162,8 @@ static int on_patient(void *ctx, const store_patient_t *r, err_t *e)
     panel_patient_t *pt = &p->pts[p->n++];
     memset(pt, 0, sizeof *pt);
     pt->person_id = dup(p->a, r->person_id);
+    bool added;
+    *hmap_str_put(&p->by_id, pt->person_id, strlen(pt->person_id), &added) = p->n - 1;
     pt->first_name = dup(p->a, r->first_name);
     pt->last_name = dup(p->a, r->last_name);
     pt->gender = dup(p->a, r->gender);
@@ -183,18 +181,8 @@ static int on_patient(void *ctx, const store_patient_t *r, err_t *e)
 
 static const char *doc_name(const panel_t *p, const char *npi)
 {
-    size_t lo = 0, hi = p->ndocs;
-    while (npi && lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        int c = strcmp(p->docs[mid].npi, npi);
-        if (c == 0)
-            return p->docs[mid].name;
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return NULL;
+    const uint64_t *v = npi ? hmap_str_getz(&p->by_npi, npi) : NULL;
+    return v ? p->docs[*v].name : NULL;
 }
 
 static int on_result(void *ctx, const store_analysis_patient_t *r, err_t *e)
@@ -312,6 +300,8 @@ int panel_load(store_t *s, panel_t **out, err_t *e)
     panel_t *p = mem_calloc(1, sizeof *p);
     p->a = arena_new(1 << 20);
     p->as_of = p->period_start = p->period_end = DATE_NONE;
+    hmap_init_str(&p->by_id, 0, false);
+    hmap_init_str(&p->by_npi, 0, false);
     p->gaps.size = sizeof(panel_gap_t);
     p->hcc.size = sizeof(panel_hcc_gap_t);
     p->stays.size = sizeof(panel_stay_t);
@@ -356,6 +346,8 @@ void panel_free(panel_t *p)
     vec_free(&p->hcc);
     vec_free(&p->stays);
     vec_free(&p->eds);
+    hmap_free(&p->by_id);
+    hmap_free(&p->by_npi);
     mem_free(p->pts);
     mem_free(p->docs);
     arena_free(p->a);

@@ -77,20 +77,12 @@ static void counts_json(buf_t *b, const int64_t *counts)
 
 /* Rows a table gained: the distinct records the import added (a person
  * read both as a FHIR Patient and as an eligibility row is one). */
-static int64_t table_rows(const store_summary_t *s, const char *name)
-{
-    for (int i = 0; i < s->ntables; i++)
-        if (strcmp(s->tables[i].name, name) == 0)
-            return s->tables[i].rows;
-    return -1;
-}
-
 static int64_t added_of(const store_summary_t *before, const store_summary_t *after, int k)
 {
     if (!before || !after)
         return -1;
     const char *name = import_kind_name((import_kind_t)k);
-    int64_t a = table_rows(after, name), b = table_rows(before, name);
+    int64_t a = store_summary_rows(after, name), b = store_summary_rows(before, name);
     return a < 0 || b < 0 ? -1 : a - b;
 }
 

@@ -42,14 +42,6 @@ static void put_date(buf_t *b, date_t d)
     buf_printf(b, "\"%s\"", s);
 }
 
-static int64_t rows_of(const store_summary_t *sum, const char *table)
-{
-    for (int i = 0; i < sum->ntables; i++)
-        if (strcmp(sum->tables[i].name, table) == 0)
-            return sum->tables[i].rows;
-    return 0;
-}
-
 static void put_range(buf_t *b, const char *name, const char *count_name, int64_t n, date_t first,
                       date_t last)
 {
@@ -103,12 +95,12 @@ int cmd_info(int argc, char **argv)
         buf_printf(&b, "%s\"%s\":%lld", i ? "," : "", sum.tables[i].name,
                    (long long)sum.tables[i].rows);
     buf_putc(&b, '}');
-    put_range(&b, "medical_claims", "lines", rows_of(&sum, "medical_claim_line"),
+    put_range(&b, "medical_claims", "lines", store_summary_rows(&sum, "medical_claim_line"),
               sum.med_claim_first, sum.med_claim_last);
-    put_range(&b, "pharmacy_claims", "lines", rows_of(&sum, "pharmacy_claim"), sum.rx_claim_first,
-              sum.rx_claim_last);
-    put_range(&b, "enrollment", "spans", rows_of(&sum, "enrollment"), sum.enrollment_first,
-              sum.enrollment_last);
+    put_range(&b, "pharmacy_claims", "lines", store_summary_rows(&sum, "pharmacy_claim"),
+              sum.rx_claim_first, sum.rx_claim_last);
+    put_range(&b, "enrollment", "spans", store_summary_rows(&sum, "enrollment"),
+              sum.enrollment_first, sum.enrollment_last);
     buf_printf(&b, ",\"files_loaded\":%lld}\n", (long long)sum.files_loaded);
     fputs(buf_cstr(&b), stdout);
     buf_free(&b);

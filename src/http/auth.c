@@ -42,12 +42,10 @@ struct auth {
     cached_t cache[CACHE_SLOTS];
 };
 
+/* Direct-mapped slots (a bounded table, not a map: a collision evicts). */
 static uint32_t slot_of(const char *s, uint32_t n)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 16777619u;
-    return h % n;
+    return (uint32_t)(str_hash(s, strlen(s)) % n);
 }
 
 int auth_hash_password(const char *password, char *out, size_t cap, err_t *e)

@@ -1,10 +1,8 @@
 /* refdata.c — finding the reference-data folder and checking it against its
  * MANIFEST (see refdata.h). */
-#define _XOPEN_SOURCE 700 /* nftw */
 #include "refdata/refdata.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -13,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/dir.h"
 #include "core/mem.h"
 #include "core/str.h"
 
@@ -317,31 +316,28 @@ bool refdata_manifest_hash(const char *dir, char hex[65])
 
 /* ---- verifying a whole folder ------------------------------------------ */
 
-/* nftw has no context argument: the walk's state, one walk at a time. */
-static pthread_mutex_t walk_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct {
+/* The unlisted-file check: one walk's state. */
+typedef struct walk {
     const manifest_t *m;
     size_t root_len;
     refdata_problem_fn fn;
     void *ctx;
     long problems;
-} walk;
+} walk_t;
 
-static int walk_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+static int walk_file(void *ctx, const char *path, err_t *e)
 {
-    (void)st;
-    (void)ftw;
-    if (type != FTW_F)
-        return 0;
-    const char *rel = path + walk.root_len;
+    (void)e;
+    walk_t *w = ctx;
+    const char *rel = path + w->root_len;
     while (*rel == '/')
         rel++;
     if (strcmp(rel, "MANIFEST") == 0)
         return 0;
     manifest_entry_t key = { .path = (char *)rel };
-    if (!bsearch(&key, walk.m->e, walk.m->n, sizeof key, cmp_entry)) {
-        walk.fn(walk.ctx, path, "not in the MANIFEST");
-        walk.problems++;
+    if (!bsearch(&key, w->m->e, w->m->n, sizeof key, cmp_entry)) {
+        w->fn(w->ctx, path, "not in the MANIFEST");
+        w->problems++;
     }
     return 0;
 }
@@ -364,20 +360,10 @@ long refdata_verify(const char *dir, refdata_problem_fn fn, void *ctx, long *nfi
             problems++;
         }
     }
-    pthread_mutex_lock(&walk_lock);
-    walk.m = &m;
-    walk.root_len = strlen(dir);
-    walk.fn = fn;
-    walk.ctx = ctx;
-    walk.problems = 0;
-    int wrc = nftw(dir, walk_file, 16, FTW_PHYS);
-    problems += walk.problems;
-    pthread_mutex_unlock(&walk_lock);
+    walk_t w = { &m, strlen(dir), fn, ctx, 0 };
+    int wrc = dir_walk(dir, walk_file, &w, e);
     if (nfiles)
         *nfiles = (long)m.n;
     manifest_free(&m);
-    if (wrc != 0)
-        return err_at(e, ERR_IO, dir, 0, 0, NULL, "cannot walk the folder: %s", strerror(errno)),
-               -1;
-    return problems;
+    return wrc ? -1 : problems + w.problems;
 }

@@ -642,6 +642,14 @@ static int range_op(store_t *s, void *arg, err_t *e)
                              a->max, e);
 }
 
+int64_t store_summary_rows(const store_summary_t *sum, const char *table)
+{
+    for (int i = 0; i < sum->ntables; i++)
+        if (strcmp(sum->tables[i].name, table) == 0)
+            return sum->tables[i].rows;
+    return -1;
+}
+
 int store_summary(store_t *s, store_summary_t *out, err_t *e)
 {
     memset(out, 0, sizeof *out);

@@ -328,6 +328,8 @@ typedef struct store_summary {
 } store_summary_t;
 
 int store_summary(store_t *s, store_summary_t *out, err_t *e);
+/* The rows of a table in a summary, -1 when the summary has no such table. */
+int64_t store_summary_rows(const store_summary_t *sum, const char *table);
 
 /* Time helpers for store_time_t: "YYYY-MM-DDTHH:MM:SSZ" (out >= 21 bytes). */
 #define STORE_TIME_FMT_LEN 21
