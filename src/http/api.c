@@ -69,6 +69,17 @@ int api_int_arg(http_req_t *r, const char *name, long dflt, long max, long *out)
     return 0;
 }
 
+/* page (from 1) and per_page of a list; -1 (and a 400) when bad. */
+static int page_args(http_req_t *r, long *page, long *per)
+{
+    if (api_int_arg(r, "page", 1, 1000000, page) ||
+        api_int_arg(r, "per_page", PAGE_DEFAULT, PAGE_MAX, per))
+        return -1;
+    if (*page < 1)
+        *page = 1;
+    return 0;
+}
+
 /* ---- sign-in ---------------------------------------------------------- */
 
 int api_login(http_req_t *r)
@@ -190,11 +201,8 @@ int api_patients(http_req_t *r)
     if (r->user.role == ROLE_PATIENT)
         q.only_id = r->user.patient_id; /* compartment: the search sees only their record */
     long page, per;
-    if (api_int_arg(r, "page", 1, 1000000, &page) ||
-        api_int_arg(r, "per_page", PAGE_DEFAULT, PAGE_MAX, &per))
+    if (page_args(r, &page, &per))
         return r->status;
-    if (page < 1)
-        page = 1;
     const panel_patient_t *rows[PAGE_MAX];
     panel_t *p = http_server_panel(r->srv);
     size_t total = panel_search(p, &q, (size_t)(page - 1) * (size_t)per, (size_t)per, rows);
@@ -325,11 +333,8 @@ int api_gaps(http_req_t *r)
     if (prio && *prio && strcmp(prio, "high") && strcmp(prio, "medium") && strcmp(prio, "low"))
         return http_reply_error(r, 400, "priority", "must be high, medium or low");
     long page, per;
-    if (api_int_arg(r, "page", 1, 1000000, &page) ||
-        api_int_arg(r, "per_page", PAGE_DEFAULT, PAGE_MAX, &per))
+    if (page_args(r, &page, &per))
         return r->status;
-    if (page < 1)
-        page = 1;
     panel_t *p = http_server_panel(r->srv);
     json_t *items = json_array();
     size_t total = 0, first = (size_t)(page - 1) * (size_t)per;
